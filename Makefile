@@ -1,0 +1,42 @@
+# dynamo-lab: `make lab` opens the course, `make test` runs every test.
+# Both create the virtual environment in .venv on first use and reuse it.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help lab test test-fast bench exercises clean
+
+help:  ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the package metadata changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+lab: $(STAMP)  ## open the course in JupyterLab (notebooks/00_start_here.ipynb)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(STAMP)  ## run every test: unit, property, doctests, notebooks, browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)  ## run the tests without notebooks and the browser
+	$(BIN)/python -m pytest -m "not notebooks and not browser" $(PYTEST_ARGS)
+
+bench: $(STAMP)  ## run the benchmarks and print their figures (never part of `make test`)
+	$(BIN)/python benchmarks/run_all.py
+
+exercises: $(STAMP)  ## regenerate exercises/ from solutions/
+	$(BIN)/python -m dynamo_lab.exercises.generate solutions exercises
+
+clean:  ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

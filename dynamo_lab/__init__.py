@@ -1,0 +1,45 @@
+"""dynamo-lab: a simulated Dynamo-style cluster for learning leaderless replication.
+
+>>> import dynamo_lab as dl
+>>> cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=7)
+>>> cluster.put("greeting", "hello").ok
+True
+>>> cluster.get("greeting").value
+'hello'
+
+The core model imports no plotting or widget library; ``dl.plots`` and
+``dl.widgets`` load them when first used.
+"""
+
+from importlib import import_module
+
+from . import latency, versions
+from .client import Client, PendingOperation
+from .cluster import Cluster, Replicas
+from .history import History, Operation
+from .results import OperationFailed, ReadResult, SiblingsError, WriteResult
+from .ring import Ring
+from .sim import Simulation, Trace, TraceEvent
+from .versions import Context, Record, Sibling, VectorClock
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Cluster", "Replicas", "Client", "PendingOperation", "Ring",
+    "ReadResult", "WriteResult", "SiblingsError", "OperationFailed",
+    "History", "Operation", "Trace", "TraceEvent", "Simulation",
+    "VectorClock", "Context", "Record", "Sibling",
+    "latency", "versions", "checks", "plots", "widgets",
+]
+
+# Subpackages loaded on first use: the presentation layer pulls in
+# matplotlib, networkx and ipywidgets, which a plain `import dynamo_lab` must not.
+_LAZY = {"checks", "plots", "widgets", "pbs", "workload", "experiments", "exercises"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        module = import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'dynamo_lab' has no attribute {name!r}")

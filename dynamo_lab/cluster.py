@@ -1,0 +1,514 @@
+"""The cluster: the object learners hold.
+
+It wires the ring, the nodes and the network together over one simulation
+and exposes the learner-facing API (``docs: ARCHITECTURE.md``).
+
+Examples
+--------
+>>> import dynamo_lab as dl
+>>> cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=7)
+>>> cluster.put("cart:alice", ["book"]).ok
+True
+>>> r = cluster.get("cart:alice")
+>>> r.value
+['book']
+>>> cluster.put("cart:alice", ["book", "pen"], context=r.context).ok
+True
+>>> cluster.get("cart:alice").value
+['book', 'pen']
+
+A node down, and a write that still succeeds because W = 2 of the
+remaining home replicas answer:
+
+>>> home = cluster.ring.home_replicas("cart:alice")
+>>> cluster.crash(home[1])
+>>> cluster.put("cart:alice", ["pen"], context=cluster.get("cart:alice").context).ok
+True
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Sequence
+from typing import Any
+
+from .client import Client, PendingOperation
+from .coordinator import GetOperation, PutOperation
+from .health import make_detector
+from .history import History
+from .latency import Exponential, LatencyModel, as_latency_model
+from .node import Node
+from .results import ReadResult, WriteResult
+from .ring import Ring
+from .sim.kernel import Simulation
+from .sim.network import Network
+from .versions import Context, Record, make_versioning
+
+__all__ = ["Cluster", "Replicas", "READ_REPAIR_MODES"]
+
+#: Accepted values of ``read_repair``.
+READ_REPAIR_MODES = ("async", "blocking", False)
+
+#: The name of the client that ``cluster.put`` and ``cluster.get`` act as.
+DEFAULT_CLIENT = "client"
+
+
+def _node_names(nodes) -> list[str]:
+    if isinstance(nodes, bool):
+        raise ValueError(f"nodes must be a count or a list of names, got {nodes!r}")
+    if isinstance(nodes, int):
+        if nodes < 1:
+            raise ValueError(f"a cluster needs at least 1 node, got nodes={nodes}")
+        if nodes <= 26:
+            return list(string.ascii_uppercase[:nodes])
+        return [f"n{i}" for i in range(1, nodes + 1)]
+    if isinstance(nodes, str) or not isinstance(nodes, Sequence):
+        raise ValueError(f"nodes must be a count or a list of names such as ['A', 'B', 'C'], "
+                         f"got {nodes!r}")
+    names = list(nodes)
+    if not names:
+        raise ValueError("nodes is an empty list; a cluster needs at least 1 node")
+    for name in names:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"node names must be non-empty strings, got {name!r}")
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"node names must be unique; repeated: {', '.join(duplicates)}")
+    return names
+
+
+def _check_quorum(name: str, value, n: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= n:
+        raise ValueError(f"{name}={value!r} is not allowed: {name} must be a whole number from 1 "
+                         f"to N={n}")
+    return value
+
+
+def _check_positive_ms(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number of ms > 0, got {value!r}")
+    return float(value)
+
+
+class Replicas(dict):
+    """node -> the :class:`~dynamo_lab.versions.Record` it stores for one key.
+
+    Home replicas come first (``None`` when one holds nothing), then any
+    other node holding the key or a hint for it. ``hints`` maps a node to
+    the hints it holds for the key: intended owner -> record.
+    """
+
+    def __init__(self, key: str, home: list[str], entries, hints):
+        super().__init__(entries)
+        self.key = key
+        self.home = home
+        self.hints: dict[str, dict[str, Record]] = hints
+
+    def values_at(self, node: str) -> list[Any]:
+        """The live values ``node`` stores (its hints not included)."""
+        record = self.get(node)
+        return [] if record is None else record.values
+
+    def to_frame(self):
+        """One row per node: role, values, clock, and the hints it holds."""
+        import pandas as pd
+
+        rows = []
+        for node, record in self.items():
+            held = self.hints.get(node, {})
+            rows.append({
+                "node": node,
+                "role": "home" if node in self.home else "other",
+                "values": [] if record is None else record.values,
+                "clock": "" if record is None else str(record.clock),
+                "hints_for": ", ".join(f"{owner}: {rec.values}" for owner, rec in held.items()),
+            })
+        return pd.DataFrame(rows, columns=["node", "role", "values", "clock", "hints_for"])
+
+    def __repr__(self) -> str:
+        lines = [f"replicas of {self.key!r}:"]
+        for node, record in self.items():
+            role = "home " if node in self.home else "other"
+            shown = "nothing" if record is None else str(record)
+            held = self.hints.get(node)
+            extra = "".join(f"; hint for {owner}: {rec}" for owner, rec in (held or {}).items())
+            lines.append(f"  {node} ({role}) {shown}{extra}")
+        return "\n".join(lines)
+
+
+class Cluster:
+    """A simulated Dynamo-style key-value cluster.
+
+    Parameters
+    ----------
+    nodes : int or list of str
+        How many nodes (named A, B, C, ...), or their names.
+    n, r, w : int
+        Replicas per key (N), replies a get waits for (R), acknowledgements a
+        put waits for (W). 1 <= R, W <= N <= number of nodes.
+    seed : int
+        Seeds every random choice: the same seed and calls repeat exactly.
+    vnodes : int
+        Tokens per node on the ring (8).
+    strategy : int
+        Dynamo's partitioning strategy, 1, 2 or 3 (§6.2); 1 by default.
+    partitions : int, optional
+        Q, the number of equal partitions for strategies 2 and 3.
+    latency : LatencyModel or number
+        One-way delay of every link; ``dl.latency.Exponential(mean_ms=1.0)``.
+    loss : float
+        Probability that any message is lost (0).
+    versioning : str
+        ``"vector_clock"`` (default), ``"dvv"`` or ``"lww"``; see
+        :mod:`dynamo_lab.versions`.
+    sloppy_quorum : bool
+        True (default): operations use the first N healthy nodes of the
+        extended preference list. False: only the N home replicas.
+    hinted_handoff : bool
+        True (default): a fallback node keeps a hint for the home replica it
+        stands in for and delivers it later.
+    read_repair : "async", "blocking" or False
+        How a get updates replicas that answered with stale data.
+    timeout_ms : float
+        How long a client waits before recording its operation as
+        indeterminate (100 ms).
+    failure_detector : str
+        How coordinators decide who is healthy: ``"oracle"``.
+    clock_threshold : int
+        Vector clock entries kept before the oldest is dropped (10).
+    hint_interval_ms : float
+        How often a node offers its hints to their owners (1000 ms).
+    """
+
+    def __init__(self, nodes: int | Sequence[str] = 5, n: int = 3, r: int = 2, w: int = 2,
+                 seed: int = 0, *, vnodes: int = 8, strategy: int = 1,
+                 partitions: int | None = None,
+                 latency: LatencyModel | float | None = None, loss: float = 0.0,
+                 versioning: str = "vector_clock", sloppy_quorum: bool = True,
+                 hinted_handoff: bool = True, read_repair: str | bool = "async",
+                 timeout_ms: float = 100.0, failure_detector: str = "oracle",
+                 clock_threshold: int = 10, hint_interval_ms: float = 1000.0):
+        names = _node_names(nodes)
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(names):
+            raise ValueError(f"n={n!r} is not allowed: the cluster has {len(names)} node(s), so N "
+                             f"must be a whole number from 1 to {len(names)}")
+        _check_quorum("r", r, n)
+        _check_quorum("w", w, n)
+        if read_repair not in READ_REPAIR_MODES or read_repair is True:
+            raise ValueError(f"read_repair={read_repair!r} is not allowed; choose 'async', "
+                             "'blocking' or False")
+        for flag, value in (("sloppy_quorum", sloppy_quorum), ("hinted_handoff", hinted_handoff)):
+            if not isinstance(value, bool):
+                raise ValueError(f"{flag} must be True or False, got {value!r}")
+        if isinstance(clock_threshold, bool) or not isinstance(clock_threshold, int) \
+                or clock_threshold < 1:
+            raise ValueError(f"clock_threshold must be a whole number >= 1, got {clock_threshold!r}")
+        self.timeout_ms = _check_positive_ms("timeout_ms", timeout_ms)
+        self.hint_interval_ms = _check_positive_ms("hint_interval_ms", hint_interval_ms)
+        self.versioning = make_versioning(versioning)
+        latency_model = as_latency_model(latency if latency is not None else Exponential(1.0))
+        ring = Ring(names, n=n, vnodes=vnodes, strategy=strategy, partitions=partitions)
+        sim = Simulation(seed)
+
+        self.sim = sim
+        self.ring = ring
+        self.n, self.r, self.w = n, r, w
+        self.read_repair = read_repair
+        self.sloppy_quorum = sloppy_quorum
+        self.hinted_handoff = hinted_handoff
+        self.clock_threshold = clock_threshold
+        self.network = Network(sim, names, latency=latency_model, loss=loss)
+        self.detector = make_detector(failure_detector, self.network)
+        self.history = History()
+        self._nodes: dict[str, Node] = {}
+        for name in names:
+            self._add_node_object(name)
+        self._clients: dict[str, Client] = {}
+
+    def _add_node_object(self, name: str) -> Node:
+        node = Node(name, self)
+        self._nodes[name] = node
+        self.network.attach(name, node.receive)
+        return node
+
+    # -- what there is --------------------------------------------------------
+    @property
+    def nodes(self) -> list[str]:
+        """The node names."""
+        return list(self._nodes)
+
+    def node(self, name: str) -> Node:
+        """The :class:`~dynamo_lab.node.Node` called ``name`` (for inspection)."""
+        self.network.require(name)
+        return self._nodes[name]
+
+    @property
+    def now(self) -> float:
+        """Virtual time in ms."""
+        return self.sim.now
+
+    @property
+    def trace(self):
+        """Every message event (see :mod:`dynamo_lab.sim.trace`)."""
+        return self.network.trace
+
+    @property
+    def down(self) -> list[str]:
+        """The nodes that are crashed."""
+        return [n for n in self._nodes if not self.network.is_up(n)]
+
+    def is_up(self, node: str) -> bool:
+        return self.network.is_up(self.network.require(node))
+
+    @property
+    def partitions(self) -> list[list[str]]:
+        """The groups of the current partition ([all nodes] when healed)."""
+        return self.network.groups
+
+    def __repr__(self) -> str:
+        parts = [f"<Cluster {len(self._nodes)} nodes, N={self.n} R={self.r} W={self.w}, "
+                 f"t={self.now:g} ms"]
+        if self.down:
+            parts.append(f"down: {', '.join(self.down)}")
+        groups = self.partitions
+        if len(groups) > 1:
+            parts.append("partition: " + " | ".join("[" + ", ".join(g) + "]" for g in groups))
+        return "; ".join(parts) + ">"
+
+    # -- clients --------------------------------------------------------------
+    def client(self, name: str) -> Client:
+        """The client (process) called ``name``, created on first use."""
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"a client name must be a non-empty string, got {name!r}")
+        if name not in self._clients:
+            self._clients[name] = Client(self, name)
+        return self._clients[name]
+
+    def put(self, key: str, value: Any, context: Context | None = None, *,
+            w: int | None = None, coordinator: str | None = None) -> WriteResult:
+        """Write ``value`` under ``key`` and wait for the result.
+
+        Pass the ``context`` of a previous get to say which versions this
+        write replaces; without it the write is concurrent with what is stored.
+        """
+        return self.client(DEFAULT_CLIENT).put(key, value, context, w=w, coordinator=coordinator)
+
+    def get(self, key: str, *, r: int | None = None, coordinator: str | None = None) -> ReadResult:
+        """Read ``key`` and wait for the result."""
+        return self.client(DEFAULT_CLIENT).get(key, r=r, coordinator=coordinator)
+
+    def delete(self, key: str, context: Context | None = None, *, w: int | None = None,
+               coordinator: str | None = None) -> WriteResult:
+        """Delete ``key`` by writing a tombstone, and wait for the result."""
+        return self.client(DEFAULT_CLIENT).delete(key, context, w=w, coordinator=coordinator)
+
+    # -- operations -----------------------------------------------------------
+    @staticmethod
+    def _check_key(key) -> str:
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"keys are non-empty strings, got {key!r}")
+        return key
+
+    def _check_context(self, key: str, context) -> Context | None:
+        if context is None:
+            return None
+        if not isinstance(context, Context):
+            raise ValueError(f"context must be the .context of a ReadResult or WriteResult, "
+                             f"got {context!r}")
+        if context.key != key:
+            raise ValueError(f"this context belongs to key {context.key!r}, not {key!r}; pass "
+                             f"the context from a read of {key!r}")
+        return context
+
+    def _choose_coordinator(self, key: str, coordinator: str | None) -> str | None:
+        if coordinator is not None:
+            self.network.require(coordinator)
+            return coordinator
+        for name in self.ring.preference_list(key):
+            if self.network.is_up(name):
+                return name
+        return None
+
+    def _begin(self, client: Client, f: str, key: str, value: Any,
+               coordinator: str | None) -> PendingOperation:
+        invocation = self.history.invoke(process=client.name, f=f, key=key, value=value,
+                                         time=self.sim.now, node=coordinator)
+        pending = PendingOperation(self, client, invocation)
+        client.in_flight = pending
+        return pending
+
+    def _fail_at_once(self, pending: PendingOperation, key: str, coordinator: str | None,
+                      error: str) -> PendingOperation:
+        op_id = pending.invocation.op_id
+        if pending.invocation.f == "get":
+            result = ReadResult(ok=False, status="fail", key=key, coordinator=coordinator,
+                                siblings=(), context=None, latency_ms=0.0, error=error,
+                                op_id=op_id)
+        else:
+            result = WriteResult(ok=False, status="fail", key=key, coordinator=coordinator,
+                                 acks=(), latency_ms=0.0, error=error, op_id=op_id)
+        pending._finish(result, "fail", pending.invocation.value, error)
+        return pending
+
+    def _start_write(self, client: Client, key: str, value: Any, context, w, coordinator,
+                     tombstone: bool) -> PendingOperation:
+        key = self._check_key(key)
+        context = self._check_context(key, context)
+        quorum = self.w if w is None else _check_quorum("w", w, self.n)
+        chosen = self._choose_coordinator(key, coordinator)
+        f = "delete" if tombstone else "put"
+        pending = self._begin(client, f, key, None if tombstone else value, chosen)
+        problem = self._coordinator_problem(chosen)
+        if problem:
+            return self._fail_at_once(pending, key, chosen, problem)
+        PutOperation(self, pending, self._nodes[chosen], key, quorum, value, context,
+                     tombstone).start()
+        return pending
+
+    def _start_read(self, client: Client, key: str, r, coordinator) -> PendingOperation:
+        key = self._check_key(key)
+        quorum = self.r if r is None else _check_quorum("r", r, self.n)
+        chosen = self._choose_coordinator(key, coordinator)
+        pending = self._begin(client, "get", key, None, chosen)
+        problem = self._coordinator_problem(chosen)
+        if problem:
+            return self._fail_at_once(pending, key, chosen, problem)
+        GetOperation(self, pending, self._nodes[chosen], key, quorum).start()
+        return pending
+
+    def _coordinator_problem(self, chosen: str | None) -> str | None:
+        if chosen is None:
+            return "every node is down, so no node could coordinate"
+        if not self.network.is_up(chosen):
+            return f"the coordinator {chosen} is down"
+        return None
+
+    def select_targets(self, key: str, coordinator: str) -> list[tuple[str, str | None]]:
+        """The nodes an operation on ``key`` coordinated by ``coordinator`` goes to.
+
+        Returns (node, hint_for) pairs in preference-list order: the home
+        replicas the coordinator sees as healthy and, under a sloppy quorum,
+        fallback nodes standing in for the others (``hint_for`` names the home
+        replica a fallback holds a hint for, when hinted handoff is on).
+        """
+        preference = self.ring.preference_list(key)
+        n = self.n
+        healthy = self.detector.is_healthy
+
+        def ok(name: str) -> bool:
+            return name == coordinator or healthy(coordinator, name)
+
+        home = preference[:n]
+        targets: list[tuple[str, str | None]] = [(name, None) for name in home if ok(name)]
+        if not self.sloppy_quorum or len(targets) == n:
+            return targets
+        missing = [name for name in home if not ok(name)]
+        fallbacks = [name for name in preference[n:] if ok(name)][:len(missing)]
+        for fallback, owner in zip(fallbacks, missing):
+            targets.append((fallback, owner if self.hinted_handoff else None))
+        return targets
+
+    # -- time -----------------------------------------------------------------
+    def run_for(self, ms: float) -> int:
+        """Advance virtual time by ``ms``, running whatever falls due."""
+        return self.sim.run_for(ms)
+
+    def run_until_idle(self) -> int:
+        """Run until no message is in flight and no operation is waiting."""
+        return self.sim.run_until_idle()
+
+    # -- faults -----------------------------------------------------------------
+    def crash(self, node: str, lose_data: bool = False, *, reuse_identity: bool = False) -> None:
+        """Stop ``node``: it neither sends nor receives until :meth:`recover`.
+
+        With ``lose_data=True`` its storage is wiped and it comes back under a
+        new clock identity; ``reuse_identity=True`` keeps the old one, which
+        can lose acknowledged writes (Riak's kv679 bug).
+        """
+        self.network.require(node)
+        if not isinstance(lose_data, bool) or not isinstance(reuse_identity, bool):
+            raise ValueError("lose_data and reuse_identity must be True or False")
+        if not self.network.is_up(node):
+            raise ValueError(f"node {node} is already down; recover it first")
+        self.network.crash(node)
+        self._nodes[node].crash(lose_data, reuse_identity)
+
+    def recover(self, node: str) -> None:
+        """Bring a crashed ``node`` back."""
+        self.network.require(node)
+        if self.network.is_up(node):
+            raise ValueError(f"node {node} is not down; only a crashed node can recover")
+        self.network.recover(node)
+        self._nodes[node].restart()
+
+    def partition(self, *groups: Sequence[str]) -> None:
+        """Split the nodes into groups that cannot exchange messages.
+
+        Nodes in no group form one more group, so ``partition(["A"])``
+        isolates A. Clients can still reach every node that is up.
+        """
+        self.network.partition(*groups)
+
+    def heal(self) -> None:
+        """End any partition."""
+        self.network.heal()
+
+    def set_link(self, a: str, b: str, *, latency=None, loss: float | None = None,
+                 both_ways: bool = True) -> None:
+        """Override latency and/or loss on the link between ``a`` and ``b``."""
+        self.network.set_link(a, b, latency=latency, loss=loss, both_ways=both_ways)
+
+    def skew_clock(self, node: str, ms: float) -> None:
+        """Set how far ``node``'s wall clock runs ahead (or behind, if negative)."""
+        self.network.require(node)
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or not math.isfinite(ms):
+            raise ValueError(f"clock skew must be a finite number of ms, got {ms!r}")
+        self._nodes[node].clock_skew_ms = float(ms)
+
+    # -- hints ------------------------------------------------------------------
+    def deliver_hints(self) -> int:
+        """Have every node offer its hints now, then run until idle.
+
+        Returns the number of hints delivered and acknowledged.
+        """
+        before = sum(node.hints_delivered for node in self._nodes.values())
+        for name, node in self._nodes.items():
+            if self.network.is_up(name):
+                node.offer_hints()
+        self.run_until_idle()
+        return sum(node.hints_delivered for node in self._nodes.values()) - before
+
+    @property
+    def hint_counts(self) -> dict[str, int]:
+        """Hints stored, delivered and still pending, over all nodes."""
+        nodes = self._nodes.values()
+        return {"stored": sum(n.hints_stored for n in nodes),
+                "delivered": sum(n.hints_delivered for n in nodes),
+                "pending": sum(n.hints_pending for n in nodes)}
+
+    # -- inspection ---------------------------------------------------------------
+    def replicas(self, key: str) -> Replicas:
+        """What each node stores for ``key`` (see :class:`Replicas`)."""
+        key = self._check_key(key)
+        home = self.ring.home_replicas(key)
+        entries = {name: self._nodes[name].store.get(key) for name in home}
+        hints = {}
+        for name, node in self._nodes.items():
+            if name not in entries and key in node.store:
+                entries[name] = node.store[key]
+            held = node.hints.get(key)
+            if held:
+                hints[name] = dict(held)
+                entries.setdefault(name, node.store.get(key))
+        return Replicas(key, home, entries, hints)
+
+    def keys(self) -> list[str]:
+        """Every key any node stores or holds a hint for, sorted."""
+        found = set()
+        for node in self._nodes.values():
+            found.update(node.store)
+            found.update(node.hints)
+        return sorted(found)
+

@@ -1,0 +1,290 @@
+"""The coordinator's put and get state machines (Dynamo §4.5).
+
+A put: the coordinator picks its targets (the key's first N healthy nodes, as
+its own failure detector sees them), makes the new version, stores it if it
+is a target, sends it to the others and answers the client once W targets,
+itself included, have acknowledged. A get asks its targets and answers once
+R have replied, with the siblings of their reconciled records; read repair
+then brings stale replicas up to date.
+
+Outcomes follow Jepsen: ``fail`` only when too few targets were reachable
+*before anything was sent*; a client that stops waiting records ``info``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .node import WritePayload
+from .results import ReadResult, WriteResult
+from .versions import EMPTY_CLOCK, Context, Record, Sibling, frozen_value, reconcile
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .client import PendingOperation
+    from .cluster import Cluster
+    from .node import Node
+
+__all__ = ["PutOperation", "GetOperation"]
+
+
+class _Operation:
+    """What puts and gets share: targets, the time-out and the history."""
+
+    kind = "?"
+
+    def __init__(self, cluster: "Cluster", pending: "PendingOperation", coordinator: "Node",
+                 key: str, quorum: int):
+        self.cluster = cluster
+        self.pending = pending
+        self.node = coordinator
+        self.key = key
+        self.quorum = quorum
+        self.started = cluster.sim.now
+        self.op_id = pending.invocation.op_id
+        self.targets: list[tuple[str, str | None]] = []
+        self.replied = False  # the client has its answer
+        self._timer = None
+
+    # -- life cycle -------------------------------------------------------------
+    def start(self) -> None:
+        cluster = self.cluster
+        self.targets = cluster.select_targets(self.key, self.node.name)
+        if len(self.targets) < self.quorum:
+            reachable = [name for name, _ in self.targets]
+            self._finish_failed(
+                f"{self.quorum} replicas were needed but only {len(reachable)} "
+                f"({', '.join(reachable) or 'none'}) could be reached from {self.node.name}; "
+                "nothing was sent")
+            return
+        self.node.coordinating[self.op_id] = self
+        self._timer = cluster.sim.schedule(cluster.timeout_ms, self._on_timeout)
+        self.send_requests()
+
+    def send_requests(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def on_reply(self, msg) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _on_timeout(self) -> None:
+        if not self.replied:
+            self.replied = True
+            self._complete_unanswered("info", f"timed out after {self.cluster.timeout_ms:g} ms "
+                                      f"with {self._progress()}")
+        self._retire()
+
+    def _progress(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _answered(self) -> None:
+        """The client has its answer; keep listening only for stragglers."""
+        self.replied = True
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._all_in():
+            self._retire()
+        else:
+            # Late replies still feed read repair, but "idle" need not wait.
+            self._timer = self.cluster.sim.schedule_daemon(
+                max(0.0, self.started + self.cluster.timeout_ms - self.cluster.sim.now),
+                self._retire)
+
+    def _retire(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self.node.coordinating.pop(self.op_id, None)
+
+    def _all_in(self) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _finish_failed(self, error: str) -> None:
+        self.replied = True
+        self._complete_unanswered("fail", error)
+
+    def _complete_unanswered(self, status: str, error: str) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    @property
+    def latency_ms(self) -> float:
+        return self.cluster.sim.now - self.started
+
+
+class PutOperation(_Operation):
+    """One put or delete, coordinated by ``coordinator``."""
+
+    kind = "put"
+
+    def __init__(self, cluster, pending, coordinator, key, quorum, value: Any,
+                 context: Context | None, tombstone: bool = False):
+        super().__init__(cluster, pending, coordinator, key, quorum)
+        self.value = frozen_value(value)
+        self.context_clock = EMPTY_CLOCK if context is None else context.clock
+        self.tombstone = tombstone
+        self.acks: list[str] = []
+        self.record: Record | None = None
+
+    def send_requests(self) -> None:
+        cluster, node, key = self.cluster, self.node, self.key
+        target_names = [name for name, _ in self.targets]
+        local = node.store.get(key) if node.name in target_names else None
+        seen = max(self.context_clock[node.actor],
+                   0 if local is None else local.clock[node.actor])
+        counter = node.next_counter(key, seen)
+        sibling = Sibling(None if self.tombstone else self.value, (node.actor, counter),
+                          node.wall_clock(), self.tombstone)
+        self.record = cluster.versioning.write(local, self.context_clock, sibling,
+                                               cluster.clock_threshold)
+        send = cluster.network.send
+        for name, hint_for in self.targets:
+            if name == node.name:
+                node.apply(key, self.record, hint_for)
+                self.acks.append(name)
+            else:
+                send(node.name, name, "put_req", key, self.op_id,
+                     WritePayload(self.record, hint_for))
+        self._check_quorum()
+
+    def on_reply(self, msg) -> None:
+        if msg.kind != "put_ack" or msg.src in self.acks:
+            return
+        self.acks.append(msg.src)
+        if self.replied:
+            if self._all_in():
+                self._retire()
+            return
+        self._check_quorum()
+
+    def _check_quorum(self) -> None:
+        if not self.replied and len(self.acks) >= self.quorum:
+            self._complete("ok", None)
+            self._answered()
+
+    def _all_in(self) -> bool:
+        return len(self.acks) == len(self.targets)
+
+    def _progress(self) -> str:
+        return f"{len(self.acks)} of {self.quorum} acknowledgements ({', '.join(self.acks) or 'none'})"
+
+    def _hinted(self) -> dict[str, str]:
+        return {name: owner for name, owner in self.targets if owner is not None}
+
+    def _complete(self, status: str, error: str | None) -> None:
+        ok = status == "ok"
+        result = WriteResult(
+            ok=ok, status=status, key=self.key, coordinator=self.node.name,
+            acks=tuple(self.acks), latency_ms=self.latency_ms, hinted=self._hinted(),
+            targets=tuple(name for name, _ in self.targets),
+            context=Context(self.key, self.record.clock) if self.record is not None else None,
+            error=error, op_id=self.op_id)
+        value = None if self.tombstone else self.value
+        self.pending._finish(result, status, value, error)
+
+    def _complete_unanswered(self, status: str, error: str) -> None:
+        self._complete(status, error)
+
+
+class GetOperation(_Operation):
+    """One get, coordinated by ``coordinator``."""
+
+    kind = "get"
+
+    def __init__(self, cluster, pending, coordinator, key, quorum):
+        super().__init__(cluster, pending, coordinator, key, quorum)
+        self.replies: dict[str, Record | None] = {}
+        self.merged: Record | None = None
+        # What each replica is known to hold: its reply, then what we repaired it with.
+        self._known: dict[str, Record | None] = {}
+        self._repairs_awaited: set[str] = set()
+
+    def send_requests(self) -> None:
+        node, key = self.node, self.key
+        send = self.cluster.network.send
+        local_reply = None
+        for name, _ in self.targets:
+            if name == node.name:
+                local_reply = name
+            else:
+                send(node.name, name, "get_req", key, self.op_id, None)
+        if local_reply is not None:
+            self._take_reply(local_reply, node.read(key))
+
+    def on_reply(self, msg) -> None:
+        if msg.kind == "get_resp":
+            if msg.src not in self.replies:
+                self._take_reply(msg.src, msg.payload)
+        elif msg.kind == "repair_ack":
+            self._repairs_awaited.discard(msg.src)
+            if not self.replied and not self._repairs_awaited and len(self.replies) >= self.quorum:
+                self._respond()
+            elif self.replied and self._all_in():
+                self._retire()
+
+    def _take_reply(self, name: str, record: Record | None) -> None:
+        versioning = self.cluster.versioning
+        self.replies[name] = record
+        self._known[name] = record
+        before = self.merged
+        self.merged = reconcile(self.replies.values(), versioning)
+        mode = self.cluster.read_repair
+        if not self.replied:
+            if len(self.replies) < self.quorum:
+                return
+            if mode == "blocking":
+                self._repair(wait=True)
+                if not self._repairs_awaited:
+                    self._respond()
+            else:
+                self._respond()
+                if mode == "async":
+                    self._repair(wait=False)
+        elif mode:
+            # A straggler: it may be stale, or it may make others stale.
+            self._repair(wait=False, changed=before != self.merged)
+        if self.replied and self._all_in():
+            self._retire()
+
+    def _repair(self, wait: bool, changed: bool = True) -> None:
+        """Send the reconciled record to each replier that lacks part of it."""
+        merged = self.merged
+        if merged is None:
+            return
+        covers = self.cluster.versioning.covers
+        send = self.cluster.network.send
+        for name, known in self._known.items():
+            if covers(known, merged):
+                continue
+            self._known[name] = merged
+            if name == self.node.name:
+                self.node.apply(self.key, merged)
+                continue
+            send(self.node.name, name, "repair", self.key, self.op_id, WritePayload(merged))
+            if wait:
+                self._repairs_awaited.add(name)
+
+    def _respond(self) -> None:
+        self._complete("ok", None)
+        self._answered()
+
+    def _all_in(self) -> bool:
+        return len(self.replies) == len(self.targets) and not self._repairs_awaited
+
+    def _progress(self) -> str:
+        got = ", ".join(self.replies) or "none"
+        if len(self.replies) >= self.quorum:
+            return f"{len(self.replies)} replies but repairs unacknowledged by " \
+                   f"{', '.join(sorted(self._repairs_awaited))}"
+        return f"{len(self.replies)} of {self.quorum} replies ({got})"
+
+    def _complete(self, status: str, error: str | None) -> None:
+        ok = status == "ok"
+        merged = self.merged if ok else None
+        siblings = () if merged is None else merged.siblings
+        context = Context(self.key, merged.clock if merged is not None else EMPTY_CLOCK) if ok else None
+        result = ReadResult(ok=ok, status=status, key=self.key, coordinator=self.node.name,
+                            siblings=siblings, context=context, latency_ms=self.latency_ms,
+                            replies=dict(self.replies), error=error, op_id=self.op_id)
+        value = result.values if ok else None
+        self.pending._finish(result, status, value, error)
+
+    def _complete_unanswered(self, status: str, error: str) -> None:
+        self._complete(status, error)

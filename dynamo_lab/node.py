@@ -1,0 +1,191 @@
+"""A storage node: its replicas, its hints, and how it answers messages.
+
+A node plays two parts. As a *replica* it stores records and answers
+``put_req``, ``get_req``, ``repair`` and ``hint`` messages. As a
+*coordinator* it runs the put and get state machines of
+:mod:`dynamo_lab.coordinator`, which receive the replies routed here.
+
+Hints (Dynamo §4.6): a node written in place of an unreachable home replica
+keeps the record apart, under the name of the node it was meant for, and
+keeps offering it to that node until the node acknowledges it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .versions import Record
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cluster import Cluster
+    from .sim.network import Message
+
+__all__ = ["Node", "WritePayload"]
+
+
+class WritePayload:
+    """A record on its way to a replica, and whom it is meant for if hinted."""
+
+    __slots__ = ("record", "hint_for")
+
+    def __init__(self, record: Record, hint_for: str | None = None):
+        self.record = record
+        self.hint_for = hint_for
+
+    @property
+    def clock(self):  # what the trace shows for the message
+        return self.record.clock
+
+
+class Node:
+    """One storage node of a :class:`~dynamo_lab.cluster.Cluster`."""
+
+    def __init__(self, name: str, cluster: "Cluster"):
+        self.name = name
+        self.cluster = cluster
+        self.store: dict[str, Record] = {}
+        self.hints: dict[str, dict[str, Record]] = {}  # key -> intended owner -> record
+        self.issued: dict[str, int] = {}  # key -> last counter this identity used
+        self.incarnation = 1
+        self.actor = name  # the identity written into clocks
+        self.clock_skew_ms = 0.0
+        self.coordinating: dict[int, Any] = {}  # op_id -> running put/get
+        self._hint_timer = None
+        self.hints_stored = 0
+        self.hints_delivered = 0
+
+    def __repr__(self) -> str:
+        state = "up" if self.cluster.network.is_up(self.name) else "down"
+        return f"<Node {self.name} {state}: {len(self.store)} keys, {self.hints_pending} hints>"
+
+    # -- clocks -------------------------------------------------------------
+    def wall_clock(self) -> float:
+        """This node's wall clock (ms): virtual time plus its skew."""
+        return self.cluster.sim.now + self.clock_skew_ms
+
+    def next_counter(self, key: str, seen: int) -> int:
+        """A counter for a new write of ``key`` by this identity, above ``seen``.
+
+        Remembering what it issued keeps every write's (identity, counter)
+        unique even when this node coordinates keys it does not store.
+        """
+        counter = max(seen, self.issued.get(key, 0)) + 1
+        self.issued[key] = counter
+        return counter
+
+    # -- storage ------------------------------------------------------------
+    def read(self, key: str) -> Record | None:
+        """What this node can answer for ``key``: its replica and any hints."""
+        record = self.store.get(key)
+        hinted = self.hints.get(key)
+        if hinted:
+            merge = self.cluster.versioning.merge
+            for held in hinted.values():
+                record = merge(record, held)
+        return record
+
+    def apply(self, key: str, record: Record, hint_for: str | None = None) -> Record:
+        """Merge ``record`` into this node's replica (or into its hints)."""
+        merge = self.cluster.versioning.merge
+        if hint_for is None or hint_for == self.name:
+            merged = merge(self.store.get(key), record)
+            self.store[key] = merged
+            return merged
+        held = self.hints.setdefault(key, {})
+        merged = merge(held.get(hint_for), record)
+        held[hint_for] = merged
+        self.hints_stored += 1
+        self._schedule_hint_delivery()
+        return merged
+
+    @property
+    def hints_pending(self) -> int:
+        return sum(len(owners) for owners in self.hints.values())
+
+    def pending_hints(self) -> list[tuple[str, str, Record]]:
+        """(key, intended owner, record) for every hint held."""
+        return [(key, owner, rec) for key, owners in self.hints.items()
+                for owner, rec in owners.items()]
+
+    # -- hinted handoff -------------------------------------------------------
+    def _schedule_hint_delivery(self) -> None:
+        timer = self._hint_timer
+        if timer is None or not timer.pending:
+            self._hint_timer = self.cluster.sim.schedule_daemon(
+                self.cluster.hint_interval_ms, self._hint_round, self.incarnation)
+
+    def _hint_round(self, incarnation: int) -> None:
+        if incarnation != self.incarnation or not self.cluster.network.is_up(self.name):
+            return
+        self.offer_hints()
+        if self.hints:
+            self._schedule_hint_delivery()
+
+    def offer_hints(self) -> int:
+        """Send every hint whose owner looks healthy; return how many were sent."""
+        sent = 0
+        healthy = self.cluster.detector.is_healthy
+        for key, owner, record in self.pending_hints():
+            if healthy(self.name, owner):
+                self.cluster.network.send(self.name, owner, "hint", key, None,
+                                          WritePayload(record, None))
+                sent += 1
+        return sent
+
+    # -- messages -------------------------------------------------------------
+    def receive(self, msg: "Message") -> None:
+        """Handle one delivered message."""
+        kind = msg.kind
+        send = self.cluster.network.send
+        if kind == "put_req":
+            payload = msg.payload
+            self.apply(msg.key, payload.record, payload.hint_for)
+            send(self.name, msg.src, "put_ack", msg.key, msg.op_id, None)
+        elif kind == "get_req":
+            send(self.name, msg.src, "get_resp", msg.key, msg.op_id, self.read(msg.key))
+        elif kind == "repair":
+            self.apply(msg.key, msg.payload.record)
+            send(self.name, msg.src, "repair_ack", msg.key, msg.op_id, None)
+        elif kind == "hint":
+            self.apply(msg.key, msg.payload.record)
+            send(self.name, msg.src, "hint_ack", msg.key, None, msg.payload)
+        elif kind == "hint_ack":
+            self._hint_acknowledged(msg.key, msg.src, msg.payload.record)
+        else:
+            operation = self.coordinating.get(msg.op_id)
+            if operation is not None:
+                operation.on_reply(msg)
+
+    def _hint_acknowledged(self, key: str, owner: str, delivered: Record) -> None:
+        owners = self.hints.get(key)
+        if not owners or owners.get(owner) is None:
+            return
+        # Delete only what the owner acknowledged: a newer hint that arrived
+        # meanwhile must wait for its own delivery.
+        if self.cluster.versioning.covers(delivered, owners[owner]):
+            del owners[owner]
+            if not owners:
+                del self.hints[key]
+            self.hints_delivered += 1
+
+    # -- faults -------------------------------------------------------------
+    def crash(self, lose_data: bool, reuse_identity: bool) -> None:
+        """Stop: forget running operations; optionally lose everything stored."""
+        self.incarnation += 1
+        self.coordinating.clear()
+        if self._hint_timer is not None:
+            self._hint_timer.cancel()
+            self._hint_timer = None
+        if lose_data:
+            self.store.clear()
+            self.hints.clear()
+            self.issued.clear()
+            # A wiped node that kept its old identity would issue counters it
+            # already used, and its new writes would look old (Riak's kv679).
+            if not reuse_identity:
+                self.actor = f"{self.name}~{self.incarnation}"
+
+    def restart(self) -> None:
+        """Come back up: resume offering any hints still held."""
+        if self.hints:
+            self._schedule_hint_delivery()

@@ -1,0 +1,155 @@
+"""What a put or a get hands back to the client.
+
+Both results carry ``status``, Jepsen's outcome of the operation:
+``"ok"``, ``"fail"`` (certainly did not happen: nothing was sent) or
+``"info"`` (the client stopped waiting; a write may still land later).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .versions import Context, Record, Sibling, frozen_value
+
+__all__ = ["WriteResult", "ReadResult", "SiblingsError", "OperationFailed"]
+
+
+class SiblingsError(ValueError):
+    """``ReadResult.value`` was asked for, but the read returned siblings."""
+
+
+class OperationFailed(ValueError):
+    """``ReadResult.value`` was asked for, but the read did not succeed."""
+
+
+def _describe_failure(kind: str, key: str, status: str, error: str | None) -> str:
+    how = "timed out" if status == "info" else "failed"
+    return f"the {kind} of {key!r} {how}: {error}"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """The outcome of a put or a delete.
+
+    Attributes
+    ----------
+    ok : bool
+        True when W replicas acknowledged in time.
+    status : str
+        ``"ok"``, ``"fail"`` or ``"info"`` (see the module docstring).
+    key : str
+    coordinator : str or None
+        The node that coordinated the write.
+    acks : tuple of str
+        The replicas that had acknowledged when the result was decided.
+    latency_ms : float
+        From the client's request to the result (virtual ms).
+    hinted : dict
+        Replicas written in place of an unreachable home replica: fallback
+        node -> the home replica it holds a hint for.
+    targets : tuple of str
+        Every node the write was sent to (acknowledged or not).
+    context : Context or None
+        The causal context of the version written, for a follow-up write.
+    error : str or None
+        Why the write failed or timed out.
+    op_id : int
+        The operation's id in ``cluster.history`` and ``cluster.trace``.
+    """
+
+    ok: bool
+    status: str
+    key: str
+    coordinator: str | None
+    acks: tuple[str, ...]
+    latency_ms: float
+    hinted: dict[str, str] = field(default_factory=dict)
+    targets: tuple[str, ...] = ()
+    context: Context | None = None
+    error: str | None = None
+    op_id: int = -1
+
+    def __repr__(self) -> str:
+        if self.ok:
+            hint = f", hinted {self.hinted}" if self.hinted else ""
+            return (f"<WriteResult ok: {self.key!r} acked by {', '.join(self.acks)} via "
+                    f"{self.coordinator} in {self.latency_ms:.2f} ms{hint}>")
+        return f"<WriteResult {self.status}: {_describe_failure('write', self.key, self.status, self.error)}>"
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """The outcome of a get.
+
+    Attributes
+    ----------
+    ok : bool
+        True when R replicas answered in time.
+    status : str
+        ``"ok"``, ``"fail"`` or ``"info"``.
+    key : str
+    coordinator : str or None
+    siblings : tuple of Sibling
+        The reconciled siblings, tombstones included.
+    context : Context or None
+        Pass it to the next put of this key to say what that put replaces.
+    latency_ms : float
+    replies : dict
+        node -> the record it answered with (``None``: it held nothing), for
+        the replies that arrived before the result was decided.
+    error : str or None
+    op_id : int
+    """
+
+    ok: bool
+    status: str
+    key: str
+    coordinator: str | None
+    siblings: tuple[Sibling, ...]
+    context: Context | None
+    latency_ms: float
+    replies: dict[str, Record | None] = field(default_factory=dict)
+    error: str | None = None
+    op_id: int = -1
+
+    @property
+    def values(self) -> list[Any]:
+        """The sibling values (deletes left out); ``[]`` if the key holds nothing.
+
+        Each call returns fresh copies, so changing them cannot change what
+        the replicas store.
+        """
+        return [frozen_value(s.value) for s in self.siblings if not s.tombstone]
+
+    @property
+    def value(self) -> Any:
+        """The single value, or ``None`` if the key holds nothing.
+
+        Raises
+        ------
+        SiblingsError
+            If there are several siblings: read ``values`` and resolve them.
+        OperationFailed
+            If the read did not succeed.
+        """
+        if not self.ok:
+            raise OperationFailed(_describe_failure("read", self.key, self.status, self.error))
+        values = self.values
+        if len(values) > 1:
+            listed = ", ".join(repr(v) for v in values)
+            raise SiblingsError(
+                f"{self.key!r} has {len(values)} siblings: {listed}. Read r.values, merge "
+                "them, and write the result back with context=r.context")
+        return values[0] if values else None
+
+    @property
+    def deleted(self) -> bool:
+        """True when a delete is among the siblings."""
+        return any(s.tombstone for s in self.siblings)
+
+    def __repr__(self) -> str:
+        if self.ok:
+            return (f"<ReadResult ok: {self.key!r} -> {self.values!r} from "
+                    f"{', '.join(self.replies)} via {self.coordinator} in {self.latency_ms:.2f} ms>")
+        return f"<ReadResult {self.status}: {_describe_failure('read', self.key, self.status, self.error)}>"

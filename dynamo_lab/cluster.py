@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import string
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .client import Client, PendingOperation
@@ -45,7 +46,10 @@ from .sim.kernel import Simulation
 from .sim.network import Network
 from .versions import Context, Record, make_versioning
 
-__all__ = ["Cluster", "Replicas", "READ_REPAIR_MODES"]
+__all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "FAULT_KINDS"]
+
+#: Every ``kind`` a :class:`FaultEvent` may have.
+FAULT_KINDS = ("crash", "recover", "partition", "heal", "skew_clock", "set_link")
 
 #: Accepted values of ``read_repair``.
 READ_REPAIR_MODES = ("async", "blocking", False)
@@ -90,6 +94,21 @@ def _check_positive_ms(name: str, value) -> float:
             not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number of ms > 0, got {value!r}")
     return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class FaultEvent:
+    """A fault injected into the cluster, as recorded in ``cluster.faults``.
+
+    ``nodes`` lists the nodes concerned (for a partition, every group, in
+    order; ``groups`` keeps them apart); ``detail`` says more (e.g. "lose_data").
+    """
+
+    time: float
+    kind: str
+    nodes: tuple[str, ...]
+    groups: tuple[tuple[str, ...], ...] = ()
+    detail: str | None = None
 
 
 class Replicas(dict):
@@ -222,6 +241,7 @@ class Cluster:
         self.network = Network(sim, names, latency=latency_model, loss=loss)
         self.detector = make_detector(failure_detector, self.network)
         self.history = History()
+        self.faults: list[FaultEvent] = []
         self._nodes: dict[str, Node] = {}
         for name in names:
             self._add_node_object(name)
@@ -434,6 +454,8 @@ class Cluster:
             raise ValueError(f"node {node} is already down; recover it first")
         self.network.crash(node)
         self._nodes[node].crash(lose_data, reuse_identity)
+        detail = ("lose_data, reuse_identity" if reuse_identity else "lose_data") if lose_data else None
+        self._log_fault("crash", (node,), detail=detail)
 
     def recover(self, node: str) -> None:
         """Bring a crashed ``node`` back."""
@@ -442,6 +464,7 @@ class Cluster:
             raise ValueError(f"node {node} is not down; only a crashed node can recover")
         self.network.recover(node)
         self._nodes[node].restart()
+        self._log_fault("recover", (node,))
 
     def partition(self, *groups: Sequence[str]) -> None:
         """Split the nodes into groups that cannot exchange messages.
@@ -450,15 +473,20 @@ class Cluster:
         isolates A. Clients can still reach every node that is up.
         """
         self.network.partition(*groups)
+        current = tuple(tuple(g) for g in self.network.groups)
+        self._log_fault("partition", tuple(n for g in current for n in g), groups=current)
 
     def heal(self) -> None:
         """End any partition."""
         self.network.heal()
+        self._log_fault("heal", tuple(self._nodes))
 
     def set_link(self, a: str, b: str, *, latency=None, loss: float | None = None,
                  both_ways: bool = True) -> None:
         """Override latency and/or loss on the link between ``a`` and ``b``."""
         self.network.set_link(a, b, latency=latency, loss=loss, both_ways=both_ways)
+        self._log_fault("set_link", (a, b), detail=f"latency={latency!r}, loss={loss!r}, "
+                        f"both_ways={both_ways}")
 
     def skew_clock(self, node: str, ms: float) -> None:
         """Set how far ``node``'s wall clock runs ahead (or behind, if negative)."""
@@ -466,6 +494,10 @@ class Cluster:
         if isinstance(ms, bool) or not isinstance(ms, (int, float)) or not math.isfinite(ms):
             raise ValueError(f"clock skew must be a finite number of ms, got {ms!r}")
         self._nodes[node].clock_skew_ms = float(ms)
+        self._log_fault("skew_clock", (node,), detail=f"{float(ms):+g} ms")
+
+    def _log_fault(self, kind: str, nodes: tuple[str, ...], groups=(), detail=None) -> None:
+        self.faults.append(FaultEvent(self.sim.now, kind, nodes, groups, detail))
 
     # -- hints ------------------------------------------------------------------
     def deliver_hints(self) -> int:

@@ -199,8 +199,10 @@ class History:
     def from_jsonl(cls, source: str | Path) -> "History":
         """Read what :meth:`to_jsonl` wrote (a path, or the text itself)."""
         text = source
+        # A one-line string naming an existing file is a path; anything else
+        # (including "" for an empty history) is the text itself.
         if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
-                                        and Path(source).exists()):
+                                        and source and Path(source).is_file()):
             text = Path(source).read_text()
         ops = []
         for line_no, line in enumerate(str(text).splitlines(), 1):

@@ -149,7 +149,7 @@ class Replicas(dict):
     def __repr__(self) -> str:
         lines = [f"replicas of {self.key!r}:"]
         for node, record in self.items():
-            role = "home " if node in self.home else "other"
+            role = "home" if node in self.home else "other"
             shown = "nothing" if record is None else str(record)
             held = self.hints.get(node)
             extra = "".join(f"; hint for {owner}: {rec}" for owner, rec in (held or {}).items())

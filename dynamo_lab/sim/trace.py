@@ -129,7 +129,10 @@ class Trace:
         import pandas as pd
 
         columns = list(TraceEvent.__dataclass_fields__)
-        return pd.DataFrame([e.to_dict() for e in self], columns=columns)
+        frame = pd.DataFrame([e.to_dict() for e in self], columns=columns)
+        # Blank rather than NaN where a message carries no version or detail.
+        frame[["version", "detail"]] = frame[["version", "detail"]].fillna("")
+        return frame
 
     def to_jsonl(self, path: str | Path | None = None) -> str:
         """Serialise as JSON lines; write to ``path`` if given; return the text."""

@@ -29,7 +29,7 @@ test: $(STAMP)  ## run every test: unit, property, doctests, notebooks, browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP)  ## run the tests without notebooks and the browser
-	$(BIN)/python -m pytest -m "not notebooks and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ignore=notebooks --ignore=solutions -m "not browser" $(PYTEST_ARGS)
 
 bench: $(STAMP)  ## run the benchmarks and print their figures (never part of `make test`)
 	$(BIN)/python benchmarks/run_all.py

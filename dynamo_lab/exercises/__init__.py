@@ -1,0 +1,35 @@
+"""Graded exercises: question objects and the notebooks' exercise sets.
+
+An exercise notebook starts with one set-up cell, for example::
+
+    from dynamo_lab.exercises import ex03
+    q1, q2, q3 = ex03.questions()
+
+and each question then offers ``q1.check(answer)``, ``q1.hint()`` (layered:
+``q1.hint(2)``) and ``q1.solution()``.
+"""
+
+from importlib import import_module
+
+from .questions import (
+    CORRECT, INCORRECT, NOT_ATTEMPTED, OUTCOMES, ChoiceQuestion, CheckResult, ConfigQuestion,
+    FunctionQuestion, Question, ThoughtQuestion, ValueQuestion, registry, report,
+)
+
+__all__ = [
+    "Question", "ValueQuestion", "FunctionQuestion", "ConfigQuestion", "ChoiceQuestion",
+    "ThoughtQuestion", "CheckResult", "CORRECT", "INCORRECT", "NOT_ATTEMPTED", "OUTCOMES",
+    "registry", "report", "EXERCISE_SETS",
+]
+
+#: The exercise sets that exist, by module name (``ex01`` ... ``ex10``).
+EXERCISE_SETS: tuple[str, ...] = ()
+
+
+def __getattr__(name):
+    # ex01 ... ex10 load on first use, so importing the framework stays cheap.
+    if name.startswith("ex") and name[2:].isdigit():
+        module = import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'dynamo_lab.exercises' has no attribute {name!r}")

@@ -1,0 +1,406 @@
+"""Graded questions: ``check(answer)``, ``hint()`` and ``solution()``.
+
+Every question answers ``check`` with one of three outcomes and never raises:
+
+- **correct**;
+- **incorrect**, with a message aimed at the misconception the answer
+  suggests (e.g. "R + W = N gives no guaranteed overlap");
+- **not attempted**: the answer is still the stub the exercise notebook was
+  generated with: ``...`` (Ellipsis) for a value, or a function whose body
+  raises ``NotImplementedError``.
+
+Kinds of question:
+
+=========================  =====================================================
+:class:`ValueQuestion`     a number, a string, a list... compared with the answer
+:class:`FunctionQuestion`  a function, run on test cases against a reference
+:class:`ConfigQuestion`    a configuration, judged by running the simulator
+:class:`ChoiceQuestion`    one option out of several
+:class:`ThoughtQuestion`   a free-text answer; reveals a model answer
+=========================  =====================================================
+
+Examples
+--------
+>>> q = ValueQuestion("overlap", "Smallest W with N=3, R=2 so that reads see writes?",
+...                   answer=2, wrong={1: "With W=1, R + W = N: the sets can be disjoint."})
+>>> q.check(...)
+Not attempted: replace the ... with your answer.
+>>> q.check(1)
+Incorrect: With W=1, R + W = N: the sets can be disjoint.
+>>> q.check(2)
+Correct!
+>>> q.outcome
+'correct'
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "CheckResult", "Question", "ValueQuestion", "FunctionQuestion", "ConfigQuestion",
+    "ChoiceQuestion", "ThoughtQuestion", "CORRECT", "INCORRECT", "NOT_ATTEMPTED",
+    "OUTCOMES", "is_stub", "registry", "report",
+]
+
+CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
+OUTCOMES = (CORRECT, INCORRECT, NOT_ATTEMPTED)
+
+# Every question created in this Python process, in creation order; the
+# grader reads it after running a learner's notebook.
+_REGISTRY: list["Question"] = []
+
+
+def registry() -> list["Question"]:
+    """The questions created so far in this process."""
+    return list(_REGISTRY)
+
+
+def report() -> list[dict[str, Any]]:
+    """One row per question created so far: its id and its last outcome."""
+    return [{"question": q.qid, "outcome": q.outcome, "message": q.last_message}
+            for q in _REGISTRY]
+
+
+class _StubCalled(Exception):
+    """The learner's function still raises the stub's NotImplementedError."""
+
+
+def is_stub(answer: Any) -> bool:
+    """True for the untouched stub of a value question (``...``)."""
+    return answer is Ellipsis
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one ``check``: prints as a line a learner reads."""
+
+    outcome: str
+    message: str = ""
+
+    @property
+    def correct(self) -> bool:
+        return self.outcome == CORRECT
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+    def __repr__(self) -> str:
+        if self.outcome == CORRECT:
+            return f"Correct!{' ' + self.message if self.message else ''}"
+        if self.outcome == NOT_ATTEMPTED:
+            return f"Not attempted: {self.message}"
+        return f"Incorrect: {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour = {CORRECT: "#1a7f37", INCORRECT: "#cf222e", NOT_ATTEMPTED: "#6e7781"}[self.outcome]
+        import html
+        return f'<span style="color:{colour}; font-weight:600">{html.escape(repr(self))}</span>'
+
+
+class Question:
+    """Base class: a prompt, layered hints and a reference solution.
+
+    Parameters
+    ----------
+    qid : str
+        A short id, unique within its exercise set (e.g. ``"ex03.q1"``).
+    prompt : str
+        The question, as the notebook states it.
+    hints : sequence of str
+        Shown one layer at a time by :meth:`hint`.
+    solution_text : str
+        What :meth:`solution` shows.
+    """
+
+    kind = "question"
+
+    def __init__(self, qid: str, prompt: str, *, hints: Sequence[str] = (),
+                 solution_text: str = ""):
+        self.qid = qid
+        self.prompt = prompt
+        self.hints = list(hints)
+        self.solution_text = solution_text
+        self.outcome = NOT_ATTEMPTED
+        self.last_message = ""
+        _REGISTRY.append(self)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.qid}: {self.outcome}>"
+
+    # -- the three verbs ------------------------------------------------------
+    def check(self, answer: Any = Ellipsis) -> CheckResult:
+        """Judge ``answer``; never raises."""
+        try:
+            result = self._judge(answer)
+        except _StubCalled:
+            result = CheckResult(NOT_ATTEMPTED, "your function still raises NotImplementedError; "
+                                 "replace that line with your code.")
+        except Exception as exc:  # a learner's code may fail in any way
+            where = traceback.format_exception_only(type(exc), exc)[-1].strip()
+            result = CheckResult(INCORRECT, f"checking your answer raised {where}")
+        self.outcome, self.last_message = result.outcome, result.message
+        return result
+
+    def hint(self, level: int = 1) -> str:
+        """Hints 1 to ``level``, each more specific than the last."""
+        if not self.hints:
+            return HintText("No hint for this one: try the lesson's matching section.")
+        level = max(1, min(int(level), len(self.hints)))
+        lines = [f"Hint {i}: {text}" for i, text in enumerate(self.hints[:level], 1)]
+        if level < len(self.hints):
+            lines.append(f"(More: hint({level + 1}).)")
+        return HintText("\n".join(lines))
+
+    def solution(self) -> str:
+        """The reference answer with a word on why."""
+        return HintText(f"Solution: {self.solution_text}")
+
+    # -- for subclasses -------------------------------------------------------------
+    def _judge(self, answer: Any) -> CheckResult:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    #: For tests: a correct answer, and wrong answers with a fragment of the
+    #: message each must produce. Subclasses fill these in.
+    def reference_answer(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def stub_answer(self) -> Any:
+        return Ellipsis
+
+    def wrong_answers(self) -> list[tuple[Any, str]]:
+        return []
+
+
+class HintText(str):
+    """A string that displays as plain text (no quotes) in a notebook."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _same(a: Any, b: Any, rel_tol: float) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or a == b
+    if isinstance(a, numbers.Real) and isinstance(b, numbers.Real):
+        return math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=rel_tol)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y, rel_tol) for x, y in zip(a, b))
+    if isinstance(a, (set, frozenset)) and isinstance(b, (set, frozenset)):
+        return a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k], rel_tol) for k in a)
+    return a == b
+
+
+class ValueQuestion(Question):
+    """The answer is a value: a number, a string, a list, a set...
+
+    ``wrong`` maps tempting wrong answers to the message each deserves;
+    ``normalise`` (optional) turns an answer into a comparable form first,
+    e.g. ``sorted`` when order does not matter.
+    """
+
+    kind = "value"
+
+    def __init__(self, qid, prompt, *, answer, wrong: dict | None = None,
+                 rel_tol: float = 1e-9, normalise: Callable[[Any], Any] | None = None,
+                 default_message: str = "that is not it; the hints may help.", **kw):
+        kw.setdefault("solution_text", repr(answer))
+        super().__init__(qid, prompt, **kw)
+        self.answer = answer
+        self.wrong = dict(wrong or {})
+        self.rel_tol = rel_tol
+        self.normalise = normalise or (lambda x: x)
+        self.default_message = default_message
+
+    def _judge(self, answer):
+        if is_stub(answer):
+            return CheckResult(NOT_ATTEMPTED, "replace the ... with your answer.")
+        given = self.normalise(answer)
+        if _same(given, self.normalise(self.answer), self.rel_tol):
+            return CheckResult(CORRECT)
+        for tempting, message in self.wrong.items():
+            if _same(given, self.normalise(tempting), self.rel_tol):
+                return CheckResult(INCORRECT, message)
+        return CheckResult(INCORRECT, self.default_message)
+
+    def reference_answer(self):
+        return self.answer
+
+    def wrong_answers(self):
+        return [(value, message) for value, message in self.wrong.items()]
+
+
+class FunctionQuestion(Question):
+    """The answer is a function, run on ``cases`` and compared with ``reference``.
+
+    Parameters
+    ----------
+    reference : callable
+        The correct implementation.
+    cases : iterable of tuple
+        Argument tuples to call both with; include edge cases.
+    misconceptions : list of (callable, str)
+        Plausible wrong implementations and the message for a learner whose
+        function agrees with one of them on every case.
+    describe : callable, optional
+        Renders a case for messages (default: its repr).
+    """
+
+    kind = "function"
+
+    def __init__(self, qid, prompt, *, reference: Callable, cases: Iterable[tuple],
+                 misconceptions: Sequence[tuple[Callable, str]] = (),
+                 describe: Callable[[tuple], str] | None = None, rel_tol: float = 1e-9, **kw):
+        super().__init__(qid, prompt, **kw)
+        self.reference = reference
+        self.cases = [tuple(c) for c in cases]
+        self.misconceptions = list(misconceptions)
+        self.describe = describe or (lambda case: "(" + ", ".join(map(repr, case)) + ")")
+        self.rel_tol = rel_tol
+
+    def _call(self, fn, case):
+        try:
+            return fn(*case)
+        except NotImplementedError:
+            raise _StubCalled from None
+
+    def _judge(self, answer):
+        if is_stub(answer):
+            return CheckResult(NOT_ATTEMPTED, "replace the ... with your function.")
+        if not callable(answer):
+            return CheckResult(INCORRECT, f"expected a function, got {answer!r}.")
+        given = [self._call(answer, case) for case in self.cases]
+        expected = [self.reference(*case) for case in self.cases]
+        if all(_same(g, e, self.rel_tol) for g, e in zip(given, expected)):
+            return CheckResult(CORRECT, f"({len(self.cases)} cases passed)")
+        for wrong_fn, message in self.misconceptions:
+            if all(_same(g, wrong_fn(*case), self.rel_tol) for g, case in zip(given, self.cases)):
+                return CheckResult(INCORRECT, message)
+        index = next(i for i, (g, e) in enumerate(zip(given, expected))
+                     if not _same(g, e, self.rel_tol))
+        return CheckResult(INCORRECT, f"for {self.describe(self.cases[index])} your function "
+                           f"returned {given[index]!r}; expected {expected[index]!r}.")
+
+    def reference_answer(self):
+        return self.reference
+
+    def stub_answer(self):
+        def stub(*args):
+            raise NotImplementedError("replace this line with your code")
+        return stub
+
+    def wrong_answers(self):
+        return [(fn, message) for fn, message in self.misconceptions]
+
+
+class ConfigQuestion(Question):
+    """The answer is a configuration (e.g. a dict of N, R, W), judged by running it.
+
+    ``evaluate(config)`` returns ``(ok, message)``: it runs the simulator on
+    the learner's configuration and explains what missed the targets.
+    """
+
+    kind = "configuration"
+
+    def __init__(self, qid, prompt, *, evaluate: Callable[[Any], tuple[bool, str]],
+                 reference, wrong: Sequence[tuple[Any, str]] = (), **kw):
+        kw.setdefault("solution_text", repr(reference))
+        super().__init__(qid, prompt, **kw)
+        self.evaluate = evaluate
+        self.reference = reference
+        self.wrong = list(wrong)
+
+    def _judge(self, answer):
+        if is_stub(answer):
+            return CheckResult(NOT_ATTEMPTED, "replace the ... with your configuration.")
+        ok, message = self.evaluate(answer)
+        return CheckResult(CORRECT if ok else INCORRECT, message)
+
+    def reference_answer(self):
+        return self.reference
+
+    def wrong_answers(self):
+        return list(self.wrong)
+
+
+class ChoiceQuestion(Question):
+    """Pick one option by its letter ("a", "b", ...) or its text.
+
+    ``explanations`` maps a wrong option's letter to what choosing it suggests.
+    """
+
+    kind = "choice"
+
+    def __init__(self, qid, prompt, *, options: Sequence[str], answer: str,
+                 explanations: dict[str, str] | None = None, **kw):
+        self.options = list(options)
+        self.letters = [chr(ord("a") + i) for i in range(len(self.options))]
+        if answer not in self.letters:
+            raise ValueError(f"answer must be one of {self.letters}, got {answer!r}")
+        kw.setdefault("solution_text", f"({answer}) {self.options[self.letters.index(answer)]}")
+        super().__init__(qid, prompt, **kw)
+        self.answer = answer
+        self.explanations = dict(explanations or {})
+
+    def _letter(self, answer) -> str | None:
+        if isinstance(answer, str):
+            text = answer.strip().lower().strip("()")
+            if text in self.letters:
+                return text
+            for letter, option in zip(self.letters, self.options):
+                if text == option.strip().lower():
+                    return letter
+        return None
+
+    def _judge(self, answer):
+        if is_stub(answer):
+            return CheckResult(NOT_ATTEMPTED, "replace the ... with the letter of your choice.")
+        letter = self._letter(answer)
+        if letter is None:
+            return CheckResult(INCORRECT, f"answer with one of the letters "
+                               f"{', '.join(self.letters)}; got {answer!r}.")
+        if letter == self.answer:
+            return CheckResult(CORRECT)
+        return CheckResult(INCORRECT, self.explanations.get(letter, "not that one."))
+
+    def reference_answer(self):
+        return self.answer
+
+    def wrong_answers(self):
+        return [(letter, message) for letter, message in self.explanations.items()]
+
+
+class ThoughtQuestion(Question):
+    """A question to think and write about; ``check`` records that you answered.
+
+    It is not graded for content: compare with :meth:`solution`.
+    """
+
+    kind = "thought"
+
+    def __init__(self, qid, prompt, *, model_answer: str, min_words: int = 5, **kw):
+        kw.setdefault("solution_text", model_answer)
+        super().__init__(qid, prompt, **kw)
+        self.model_answer = model_answer
+        self.min_words = min_words
+
+    def _judge(self, answer):
+        if is_stub(answer):
+            return CheckResult(NOT_ATTEMPTED, "replace the ... with your answer, as a string.")
+        if not isinstance(answer, str) or len(answer.split()) < self.min_words:
+            return CheckResult(INCORRECT, f"write your reasoning as a sentence or two "
+                               f"(at least {self.min_words} words).")
+        return CheckResult(CORRECT, "Now compare with q.solution().")
+
+    def reference_answer(self):
+        return self.model_answer
+
+    def wrong_answers(self):
+        return [("yes", "at least")]

@@ -34,6 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .anti_entropy import AntiEntropyReport
+from .anti_entropy import run_round as run_anti_entropy_round
 from .client import Client, PendingOperation
 from .coordinator import GetOperation, PutOperation
 from .health import make_detector
@@ -246,6 +248,9 @@ class Cluster:
         for name in names:
             self._add_node_object(name)
         self._clients: dict[str, Client] = {}
+        self._anti_entropy_timer = None
+        #: Reports of the background anti-entropy rounds started so far.
+        self.anti_entropy_rounds: list[AntiEntropyReport] = []
 
     def _add_node_object(self, name: str) -> Node:
         node = Node(name, self)
@@ -519,6 +524,40 @@ class Cluster:
         return {"stored": sum(n.hints_stored for n in nodes),
                 "delivered": sum(n.hints_delivered for n in nodes),
                 "pending": sum(n.hints_pending for n in nodes)}
+
+    # -- anti-entropy -------------------------------------------------------------
+    def anti_entropy(self, *, fanout: int = 4, depth: int = 3) -> AntiEntropyReport:
+        """Run one round of Merkle anti-entropy over every replica pair of every range.
+
+        Each pair compares trees over simulated messages and exchanges what
+        differs; the call returns when every exchange has ended. Pairs that
+        cannot talk (a node down or cut off) are counted as skipped.
+        """
+        report, exchanges = run_anti_entropy_round(self, fanout=fanout, depth=depth)
+        self.run_until_idle()
+        report.pairs_skipped += sum(not e.finished for e in exchanges)
+        return report
+
+    def start_anti_entropy(self, interval_ms: float = 10_000.0, *, fanout: int = 4,
+                           depth: int = 3) -> None:
+        """Run anti-entropy in the background every ``interval_ms`` (stop it with
+        :meth:`stop_anti_entropy`). Background rounds never keep
+        ``run_until_idle`` waiting."""
+        interval_ms = _check_positive_ms("interval_ms", interval_ms)
+        self.stop_anti_entropy()
+
+        def round_then_again():
+            self.anti_entropy_rounds.append(run_anti_entropy_round(self, fanout=fanout,
+                                                                   depth=depth)[0])
+            self._anti_entropy_timer = self.sim.schedule_daemon(interval_ms, round_then_again)
+
+        self._anti_entropy_timer = self.sim.schedule_daemon(interval_ms, round_then_again)
+
+    def stop_anti_entropy(self) -> None:
+        """Stop background anti-entropy (harmless if it is not running)."""
+        if self._anti_entropy_timer is not None:
+            self._anti_entropy_timer.cancel()
+            self._anti_entropy_timer = None
 
     # -- inspection ---------------------------------------------------------------
     def replicas(self, key: str) -> Replicas:

@@ -151,6 +151,8 @@ class Node:
             send(self.name, msg.src, "hint_ack", msg.key, None, msg.payload)
         elif kind == "hint_ack":
             self._hint_acknowledged(msg.key, msg.src, msg.payload.record)
+        elif kind.startswith("ae_"):
+            msg.payload.exchange.receive(self, msg)
         else:
             operation = self.coordinating.get(msg.op_id)
             if operation is not None:

@@ -44,6 +44,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+import math
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -301,7 +302,8 @@ def load_balancing_efficiency(loads: Mapping[str, float] | Iterable[float]) -> f
     top = max(values)
     if top <= 0:
         raise ValueError(f"all loads are zero ({values!r}); at least one must be > 0")
-    return (sum(values) / len(values)) / top
+    # fsum keeps equal loads at exactly 1.0; the clamp guards the last bit.
+    return min(1.0, math.fsum(values) / (len(values) * top))
 
 
 def _check_int(name: str, value: object) -> int:
@@ -321,7 +323,8 @@ def _check_name(name: object) -> str:
         )
     if not name.strip():
         raise ValueError(
-            f"node name {name!r} is empty; node names must be non-empty strings"
+            f"node name {name!r} is blank; node names must be non-empty strings "
+            f"with at least one visible character"
         )
     return name
 
@@ -363,15 +366,17 @@ class Ring:
     Notes
     -----
     Strategy 3 starts by dealing the partitions out round robin, in ring
-    order, to the nodes in join order. A joining node then takes partitions,
-    one at a time, from the node that holds the most (ties go to the
-    alphabetically first name) until no node holds more than one partition
-    above it. A leaving node hands each of its partitions to the node that
-    then holds the fewest (ties: the one owning fewest partitions within N-1
-    steps of it, then the first name). Both prefer partitions that keep a
-    node's partitions at least N apart, so that N consecutive partitions
-    have N distinct owners; remaining ties are broken by a hash of the node
-    name and partition number.
+    order, to the nodes in join order. A joining node takes partitions, one
+    at a time, from the node that holds the most (ties: the alphabetically
+    first name) until no node holds more than one partition more than the
+    newcomer. From each donor it takes, if it can, a partition at least N
+    steps from every partition it already holds, choosing among those by a
+    hash of its name and the partition number. A leaving node hands its
+    partitions, in ring order, each to the node that then holds the fewest
+    (ties: the node with fewest partitions within N-1 steps of it, then the
+    alphabetically first name). Keeping a node's partitions N apart means
+    N consecutive partitions have N distinct owners, which keeps the load
+    of home replicas even.
 
     Examples
     --------
@@ -842,25 +847,46 @@ class Ring:
 
     def _claim(self, name: str) -> None:
         """Strategy 3: ``name`` takes partitions from the fullest nodes."""
-        held: dict[str, list[int]] = {x: [] for x in self._nodes}
-        for i, x in enumerate(self._owners):
-            held[x].append(i)
-        mine = held[name]
+        owners = self._owners
+        held = dict.fromkeys(self._nodes, 0)
+        for x in owners:
+            held[x] += 1
+        # Each donor's partitions in the order of a hash of (newcomer,
+        # partition): the hash spreads the newcomer's partitions around the
+        # ring instead of bunching them where the donor's list starts.
+        order: dict[str, list[int]] = {}
+        cursor: dict[str, int] = {}
         while True:
-            donor = min(held, key=lambda x: (-len(held[x]), x))
-            if len(held[donor]) <= len(mine) + 1:
+            donor = min(held, key=lambda x: (-held[x], x))
+            if held[donor] <= held[name] + 1:
                 break
-            # Prefer partitions far from the ones the newcomer already has
-            # (so N consecutive partitions keep N distinct owners); among
-            # those, a hash spreads the choice around the ring.
-            pick = min(
-                held[donor],
-                key=lambda i: (self._crowding(name, i),
-                               key_position(f"{name}#partition{i}")),
-            )
-            held[donor].remove(pick)
-            mine.append(pick)
-            self._owners[pick] = name
+            if donor not in order:
+                order[donor] = sorted(
+                    (i for i, x in enumerate(owners) if x == donor),
+                    key=lambda i: key_position(f"{name}#partition{i}"),
+                )
+                cursor[donor] = 0
+            # Take the first partition (in hash order) that is at least N
+            # steps from every partition the newcomer holds, so that N
+            # consecutive partitions keep N distinct owners. A partition
+            # found too close stays too close while the newcomer only gains
+            # partitions, so the cursor never has to go back.
+            candidates, pick = order[donor], None
+            while cursor[donor] < len(candidates):
+                i = candidates[cursor[donor]]
+                cursor[donor] += 1
+                if owners[i] == donor and not self._crowding(name, i):
+                    pick = i
+                    break
+            if pick is None:
+                pick = min(
+                    (i for i in candidates if owners[i] == donor),
+                    key=lambda i: (self._crowding(name, i),
+                                   key_position(f"{name}#partition{i}")),
+                )
+            owners[pick] = name
+            held[donor] -= 1
+            held[name] += 1
 
     def _release(self, name: str) -> None:
         """Strategy 3: hand ``name``'s partitions to the emptiest nodes."""

@@ -18,6 +18,7 @@ Examples
 >>> home = cluster.ring.home_replicas("cold")
 >>> cluster.crash(home[2])
 >>> _ = cluster.put("cold", "v1", coordinator=home[0])
+>>> _ = cluster.run_for(10)          # the copy sent to the crashed node is dropped
 >>> cluster.recover(home[2])
 >>> cluster.run_until_idle() >= 0
 True

@@ -38,7 +38,7 @@ from .anti_entropy import AntiEntropyReport
 from .anti_entropy import run_round as run_anti_entropy_round
 from .client import Client, PendingOperation
 from .coordinator import GetOperation, PutOperation
-from .health import make_detector
+from .health import FailureDetector, make_detector
 from .history import History
 from .latency import Exponential, LatencyModel, as_latency_model
 from .node import Node
@@ -196,7 +196,9 @@ class Cluster:
         How long a client waits before recording its operation as
         indeterminate (100 ms).
     failure_detector : str
-        How coordinators decide who is healthy: ``"oracle"``.
+        How coordinators decide who is healthy: ``"timeouts"`` (default:
+        suspect a node that missed replies) or ``"oracle"`` (perfect
+        knowledge); see :mod:`dynamo_lab.health`.
     clock_threshold : int
         Vector clock entries kept before the oldest is dropped (10).
     hint_interval_ms : float
@@ -209,7 +211,7 @@ class Cluster:
                  latency: LatencyModel | float | None = None, loss: float = 0.0,
                  versioning: str = "vector_clock", sloppy_quorum: bool = True,
                  hinted_handoff: bool = True, read_repair: str | bool = "async",
-                 timeout_ms: float = 100.0, failure_detector: str = "oracle",
+                 timeout_ms: float = 100.0, failure_detector: str = "timeouts",
                  clock_threshold: int = 10, hint_interval_ms: float = 1000.0):
         names = _node_names(nodes)
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(names):
@@ -242,6 +244,8 @@ class Cluster:
         self.clock_threshold = clock_threshold
         self.network = Network(sim, names, latency=latency_model, loss=loss)
         self.detector = make_detector(failure_detector, self.network)
+        # Only detectors that learn from traffic need to hear about every message.
+        self._detector_listens = type(self.detector).heard_from is not FailureDetector.heard_from
         self.history = History()
         self.faults: list[FaultEvent] = []
         self._nodes: dict[str, Node] = {}

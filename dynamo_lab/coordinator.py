@@ -71,7 +71,7 @@ class _Operation:
             self.replied = True
             self._complete_unanswered("info", f"timed out after {self.cluster.timeout_ms:g} ms "
                                       f"with {self._progress()}")
-        self._retire()
+        self._retire(deadline_passed=True)
 
     def _progress(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -87,12 +87,18 @@ class _Operation:
             # Late replies still feed read repair, but "idle" need not wait.
             self._timer = self.cluster.sim.schedule_daemon(
                 max(0.0, self.started + self.cluster.timeout_ms - self.cluster.sim.now),
-                self._retire)
+                self._retire, True)
 
-    def _retire(self) -> None:
+    def _retire(self, deadline_passed: bool = False) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        self.node.coordinating.pop(self.op_id, None)
+        if self.node.coordinating.pop(self.op_id, None) is not None and deadline_passed:
+            # Whoever never answered is what a real coordinator learns to suspect.
+            for name in self._silent():
+                self.cluster.detector.missed(self.node.name, name)
+
+    def _silent(self) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def _all_in(self) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -161,6 +167,9 @@ class PutOperation(_Operation):
 
     def _all_in(self) -> bool:
         return len(self.acks) == len(self.targets)
+
+    def _silent(self) -> list[str]:
+        return [name for name, _ in self.targets if name not in self.acks]
 
     def _progress(self) -> str:
         return f"{len(self.acks)} of {self.quorum} acknowledgements ({', '.join(self.acks) or 'none'})"
@@ -267,6 +276,10 @@ class GetOperation(_Operation):
 
     def _all_in(self) -> bool:
         return len(self.replies) == len(self.targets) and not self._repairs_awaited
+
+    def _silent(self) -> list[str]:
+        return [name for name, _ in self.targets
+                if name not in self.replies or name in self._repairs_awaited]
 
     def _progress(self) -> str:
         got = ", ".join(self.replies) or "none"

@@ -135,6 +135,8 @@ class Node:
     # -- messages -------------------------------------------------------------
     def receive(self, msg: "Message") -> None:
         """Handle one delivered message."""
+        if self.cluster._detector_listens:
+            self.cluster.detector.heard_from(self.name, msg.src)
         kind = msg.kind
         send = self.cluster.network.send
         if kind == "put_req":

@@ -85,7 +85,8 @@ def test_per_request_quorums_and_coordinator(cluster):
 
 
 def test_strict_quorum_fails_definitely_when_too_few_home_replicas_are_up():
-    c = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=2, sloppy_quorum=False)
+    c = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=2, sloppy_quorum=False,
+                   failure_detector="oracle")
     home = c.ring.home_replicas("k")
     c.crash(home[1])
     c.crash(home[2])
@@ -97,7 +98,7 @@ def test_strict_quorum_fails_definitely_when_too_few_home_replicas_are_up():
 
 
 def test_sloppy_quorum_writes_a_fallback_with_a_hint_and_delivers_it():
-    c = dl.Cluster(nodes=5, n=3, r=2, w=3, seed=2)
+    c = dl.Cluster(nodes=5, n=3, r=2, w=3, seed=2, failure_detector="oracle")
     home = c.ring.home_replicas("k")
     c.crash(home[2])
     w = c.put("k", 1)
@@ -250,3 +251,18 @@ def test_repr_tells_the_state():
     text = repr(c)
     assert "down: C" in text and "[A, B] | [C, D, E]" in text
     assert c.faults[-1].kind == "partition" and c.faults[0].kind == "crash"
+
+
+def test_the_default_detector_learns_of_a_crash_from_missed_replies():
+    c = dl.Cluster(nodes=5, n=3, r=2, w=3, seed=2)
+    home = c.ring.home_replicas("k")
+    c.crash(home[2])
+    first = c.put("k", 1)                     # still sent to the crashed node
+    assert first.status == "info" and home[2] in first.targets and not first.hinted
+    assert c.detector.suspects(home[0]) == [home[2]]
+    second = c.put("k", 2, context=c.get("k").context)   # now a fallback stands in
+    fallback = c.ring.preference_list("k")[3]
+    assert second.ok and second.hinted == {fallback: home[2]}
+    c.recover(home[2])
+    c.run_for(1500.0)                         # suspicion fades; the hint is delivered
+    assert c.hint_counts["pending"] == 0 and c.detector.suspects(home[0]) == []

@@ -203,6 +203,10 @@ class Cluster:
         Vector clock entries kept before the oldest is dropped (10).
     hint_interval_ms : float
         How often a node offers its hints to their owners (1000 ms).
+    tombstones : "safe" or "naive"
+        When a delete's tombstone is removed: once every home replica holds
+        it ("safe"), or once W do ("naive", which can bring a deleted value
+        back).
     """
 
     def __init__(self, nodes: int | Sequence[str] = 5, n: int = 3, r: int = 2, w: int = 2,
@@ -212,13 +216,16 @@ class Cluster:
                  versioning: str = "vector_clock", sloppy_quorum: bool = True,
                  hinted_handoff: bool = True, read_repair: str | bool = "async",
                  timeout_ms: float = 100.0, failure_detector: str = "timeouts",
-                 clock_threshold: int = 10, hint_interval_ms: float = 1000.0):
+                 clock_threshold: int = 10, hint_interval_ms: float = 1000.0,
+                 tombstones: str = "safe"):
         names = _node_names(nodes)
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(names):
             raise ValueError(f"n={n!r} is not allowed: the cluster has {len(names)} node(s), so N "
                              f"must be a whole number from 1 to {len(names)}")
         _check_quorum("r", r, n)
         _check_quorum("w", w, n)
+        if tombstones not in ("safe", "naive"):
+            raise ValueError(f"tombstones={tombstones!r} is not allowed; choose 'safe' or 'naive'")
         if read_repair not in READ_REPAIR_MODES or read_repair is True:
             raise ValueError(f"read_repair={read_repair!r} is not allowed; choose 'async', "
                              "'blocking' or False")
@@ -242,6 +249,7 @@ class Cluster:
         self.sloppy_quorum = sloppy_quorum
         self.hinted_handoff = hinted_handoff
         self.clock_threshold = clock_threshold
+        self.tombstones = tombstones
         self.network = Network(sim, names, latency=latency_model, loss=loss)
         self.detector = make_detector(failure_detector, self.network)
         # Only detectors that learn from traffic need to hear about every message.

@@ -128,6 +128,7 @@ class PutOperation(_Operation):
         self.tombstone = tombstone
         self.acks: list[str] = []
         self.record: Record | None = None
+        self._purged = False
 
     def send_requests(self) -> None:
         cluster, node, key = self.cluster, self.node, self.key
@@ -155,6 +156,7 @@ class PutOperation(_Operation):
             return
         self.acks.append(msg.src)
         if self.replied:
+            self._maybe_purge()
             if self._all_in():
                 self._retire()
             return
@@ -163,7 +165,35 @@ class PutOperation(_Operation):
     def _check_quorum(self) -> None:
         if not self.replied and len(self.acks) >= self.quorum:
             self._complete("ok", None)
+            self._maybe_purge()
             self._answered()
+
+    def _maybe_purge(self) -> None:
+        """Remove a delete's tombstone once it is safe (or, naively, too early).
+
+        Safe: every one of the N home replicas holds the tombstone, so no
+        replica can later offer the deleted value back. Naive: as soon as W
+        replicas hold it, which lets a replica that missed the delete bring
+        the value back (a resurrection).
+        """
+        if not self.tombstone or self._purged:
+            return
+        cluster = self.cluster
+        home = cluster.ring.home_replicas(self.key)
+        holders = [name for name in self.acks
+                   if name in home and (name, None) in self.targets]
+        if cluster.tombstones == "naive":
+            if len(self.acks) < self.quorum:
+                return
+        elif len(holders) < len(home):
+            return
+        self._purged = True
+        for name in holders:
+            if name == self.node.name:
+                self.node.purge(self.key, self.record)
+            else:
+                cluster.network.send(self.node.name, name, "purge", self.key, self.op_id,
+                                     WritePayload(self.record))
 
     def _all_in(self) -> bool:
         return len(self.acks) == len(self.targets)

@@ -53,6 +53,7 @@ class Node:
         self._hint_timer = None
         self.hints_stored = 0
         self.hints_delivered = 0
+        self.tombstones_purged = 0
 
     def __repr__(self) -> str:
         state = "up" if self.cluster.network.is_up(self.name) else "down"
@@ -97,6 +98,17 @@ class Node:
         self.hints_stored += 1
         self._schedule_hint_delivery()
         return merged
+
+    def purge(self, key: str, tombstone: Record) -> bool:
+        """Forget ``key`` if what is stored is exactly ``tombstone``; return True if so.
+
+        Anything newer (a write that arrived after the delete) is kept.
+        """
+        if self.store.get(key) == tombstone and tombstone.is_tombstone:
+            del self.store[key]
+            self.tombstones_purged += 1
+            return True
+        return False
 
     @property
     def hints_pending(self) -> int:
@@ -148,6 +160,8 @@ class Node:
         elif kind == "repair":
             self.apply(msg.key, msg.payload.record)
             send(self.name, msg.src, "repair_ack", msg.key, msg.op_id, None)
+        elif kind == "purge":
+            self.purge(msg.key, msg.payload.record)
         elif kind == "hint":
             self.apply(msg.key, msg.payload.record)
             send(self.name, msg.src, "hint_ack", msg.key, None, msg.payload)

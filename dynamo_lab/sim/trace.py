@@ -113,6 +113,10 @@ class Trace:
     def __repr__(self) -> str:
         return f"<Trace: {len(self._rows)} message events>"
 
+    def payload(self, seq: int):
+        """The object the message of event ``seq`` carried (e.g. a record)."""
+        return self._rows[seq][8]
+
     def counts(self) -> dict[str, int]:
         """How many events of each kind of :data:`MESSAGE_EVENTS`."""
         counts = dict.fromkeys(MESSAGE_EVENTS, 0)

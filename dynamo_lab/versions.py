@@ -8,8 +8,9 @@ how two records merge is decided by a versioning scheme:
     Dynamo's vector clocks of (node, counter, timestamp) entries, one clock
     per record, as Riak kept them before dotted version vectors. A write
     whose context covers the stored clock replaces the siblings; a write
-    from a stale context is kept *beside* them. Nothing acknowledged is lost,
-    but clients writing from stale contexts pile up siblings.
+    from a stale context is kept *beside all of them*, even those its
+    context had seen. Nothing acknowledged is lost, but clients writing
+    from stale contexts pile up siblings.
 ``"dvv"`` (:class:`DottedVersionVectors`)
     Each sibling carries the *dot* (node, counter) of the write that made
     it, apart from the causal past. A write removes exactly the siblings its
@@ -284,6 +285,20 @@ def _ordered(siblings: Iterable[Sibling]) -> tuple[Sibling, ...]:
     return tuple(sorted(unique.values(), key=Sibling.sort_key.fget))
 
 
+def _merge_by_events(a: Record | None, b: Record | None) -> Record | None:
+    """Join two records: keep each sibling unless the other side saw its write
+    (its clock covers the event) and dropped it."""
+    if a is None or b is None:
+        return a if b is None else b
+    if a == b:
+        return a
+    a_events, b_events = a.events, b.events
+    kept = [s for s in a.siblings if s.event in b_events or not b.clock.covers_dot(*s.event)]
+    kept += [s for s in b.siblings
+             if s.event not in a_events and not a.clock.covers_dot(*s.event)]
+    return Record(a.clock.merge(b.clock), _ordered(kept))
+
+
 class Versioning:
     """How writes create records and how records reconcile (a strategy)."""
 
@@ -342,17 +357,13 @@ class VectorClockVersioning(Versioning):
         return Record(clock, _ordered((*local.siblings, sibling)))
 
     def merge(self, a, b):
-        if a is None or b is None:
-            return a if b is None else b
-        if a.clock == b.clock:
-            if a.siblings == b.siblings:
-                return a
-            return Record(a.clock, _ordered((*a.siblings, *b.siblings)))
-        if a.clock.descends(b.clock):
-            return a
-        if b.clock.descends(a.clock):
-            return b
-        return Record(a.clock.merge(b.clock), _ordered((*a.siblings, *b.siblings)))
+        # Replicas reconcile records the same way under both schemes: a sibling
+        # goes only when the other record's clock covers the write that made
+        # it and the other record no longer holds it. Merging this way is a
+        # join (commutative, associative, idempotent), so replicas agree
+        # whatever order records reach them in; what sets the schemes apart is
+        # how a *write* treats the siblings its context did not see.
+        return _merge_by_events(a, b)
 
 
 class DottedVersionVectors(Versioning):
@@ -381,16 +392,7 @@ class DottedVersionVectors(Versioning):
         return Record(clock, _ordered((*kept, sibling)))
 
     def merge(self, a, b):
-        if a is None or b is None:
-            return a if b is None else b
-        if a == b:
-            return a
-        a_events, b_events = a.events, b.events
-        kept = [s for s in a.siblings
-                if s.event in b_events or not b.clock.covers_dot(*s.event)]
-        kept += [s for s in b.siblings
-                 if s.event not in a_events and not a.clock.covers_dot(*s.event)]
-        return Record(a.clock.merge(b.clock), _ordered(kept))
+        return _merge_by_events(a, b)
 
 
 class LastWriteWins(Versioning):

@@ -1,0 +1,331 @@
+"""What the leader-based topologies share: the facade a learner holds.
+
+A topology owns one :class:`~dynamo_lab.sim.kernel.Simulation`, one
+:class:`~dynamo_lab.sim.network.Network`, a :class:`~dynamo_lab.history.History`
+and the same client objects as the leaderless
+:class:`~dynamo_lab.cluster.Cluster`, so ``put``, ``get``, ``client(name)``,
+``crash``, ``partition``, ``run_for``, ``history`` and ``trace`` mean the same
+thing in all three designs. Subclasses decide where a request goes and what a
+node does with it.
+
+As in the leaderless cluster, the client's hop to the node it talks to is not
+simulated: a request reaches its node at once, and only node-to-node
+messages cross the network (and appear in the trace). A client whose node is
+down is told so at once (``fail``: nothing was sent); a client that gives up
+waiting records ``info``.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..client import Client, PendingOperation
+from ..history import History
+from ..latency import Exponential, LatencyModel, as_latency_model
+from ..results import ReadResult, WriteResult
+from ..sim.kernel import Simulation
+from ..sim.network import Network
+from ..versions import Record
+
+__all__ = ["Topology", "TopologyEvent", "EVENT_KINDS"]
+
+#: Every ``kind`` a :class:`TopologyEvent` may have.
+EVENT_KINDS = ("crash", "recover", "partition", "heal", "skew_clock",   # injected faults
+               "suspect", "candidate", "elect", "promote", "step_down",  # failover
+               "discard", "conflict")                                    # data lost or merged
+
+#: The client ``topology.put`` and ``topology.get`` act as (the Cluster's name too).
+DEFAULT_CLIENT = "client"
+
+
+@dataclass(frozen=True, slots=True)
+class TopologyEvent:
+    """Something that happened to the topology, as kept in ``topology.events``.
+
+    Injected faults (``crash``, ``partition``, ...) and what the protocol did
+    about them (``suspect``, ``promote``, ``discard``, ``conflict``, ...);
+    ``detail`` says more in words.
+    """
+
+    time: float
+    kind: str
+    node: str | None
+    detail: str | None = None
+
+
+def node_names(count, what: str, minimum: int) -> list[str]:
+    """``count`` node names A, B, C, ...; a ValueError says what is allowed."""
+    if isinstance(count, bool) or not isinstance(count, int) or not minimum <= count <= 26:
+        raise ValueError(f"{what} must be a whole number from {minimum} to 26, got {count!r}")
+    return list(string.ascii_uppercase[:count])
+
+
+def check_ms(name: str, value, *, allow_zero: bool = False) -> float:
+    """``value`` as a float of ms, or a ValueError naming what is allowed."""
+    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+          and math.isfinite(value) and (value >= 0 if allow_zero else value > 0))
+    if not ok:
+        relation = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number of ms {relation}, got {value!r}")
+    return float(value)
+
+
+def check_choice(name: str, value, allowed: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name}={value!r} is not allowed; choose one of "
+                         f"{', '.join(map(repr, allowed))}")
+    return value
+
+
+class Topology:
+    """Base class of :class:`SingleLeader` and :class:`MultiLeader`.
+
+    Not used directly: it holds the simulation, the network, the history and
+    the clients, and implements the calls every topology answers the same way.
+    """
+
+    #: Short name used in tables (set by subclasses).
+    label = "?"
+
+    def __init__(self, names: list[str], seed: int, latency: LatencyModel | float | None,
+                 loss: float, timeout_ms: float):
+        self.timeout_ms = check_ms("timeout_ms", timeout_ms)
+        latency_model = as_latency_model(latency if latency is not None else Exponential(1.0))
+        self.sim = Simulation(seed)
+        self.network = Network(self.sim, names, latency=latency_model, loss=loss)
+        self.history = History()
+        self.events: list[TopologyEvent] = []
+        self._clients: dict[str, Client] = {}
+        self._timeouts: dict[int, Any] = {}  # op_id -> the client's time-out timer
+        self._nodes: dict[str, Any] = {}
+
+    # -- what there is ----------------------------------------------------------
+    @property
+    def nodes(self) -> list[str]:
+        """The node names."""
+        return list(self.network.nodes)
+
+    @property
+    def now(self) -> float:
+        """Virtual time in ms."""
+        return self.sim.now
+
+    @property
+    def trace(self):
+        """Every message event (see :mod:`dynamo_lab.sim.trace`)."""
+        return self.network.trace
+
+    @property
+    def down(self) -> list[str]:
+        """The nodes that are crashed."""
+        return [n for n in self.nodes if not self.network.is_up(n)]
+
+    def is_up(self, node: str) -> bool:
+        return self.network.is_up(self.network.require(node))
+
+    @property
+    def partitions(self) -> list[list[str]]:
+        """The groups of the current partition ([all nodes] when healed)."""
+        return self.network.groups
+
+    def replicas(self, key: str) -> dict[str, Record | None]:
+        """node -> what it stores for ``key`` (``None``: nothing), down nodes included."""
+        key = self._check_key(key)
+        return {name: node.record(key) for name, node in self._nodes.items()}
+
+    # -- clients and operations ---------------------------------------------------
+    def client(self, name: str) -> Client:
+        """The client (process) called ``name``, created on first use."""
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"a client name must be a non-empty string, got {name!r}")
+        if name not in self._clients:
+            self._clients[name] = Client(self, name)
+        return self._clients[name]
+
+    def put(self, key: str, value: Any, *, coordinator: str | None = None) -> WriteResult:
+        """Write ``value`` under ``key`` and wait for the result.
+
+        ``coordinator`` names the node to send the write to (by default the
+        node this topology routes writes to).
+        """
+        return self.client(DEFAULT_CLIENT).put(key, value, coordinator=coordinator)
+
+    def get(self, key: str, *, coordinator: str | None = None) -> ReadResult:
+        """Read ``key`` from one node and wait for the result."""
+        return self.client(DEFAULT_CLIENT).get(key, coordinator=coordinator)
+
+    def delete(self, key: str, *, coordinator: str | None = None) -> WriteResult:
+        """Delete ``key`` (write a tombstone) and wait for the result."""
+        return self.client(DEFAULT_CLIENT).delete(key, coordinator=coordinator)
+
+    @staticmethod
+    def _check_key(key) -> str:
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"keys are non-empty strings, got {key!r}")
+        return key
+
+    def _check_request(self, context, quorum_name: str, quorum, coordinator) -> None:
+        # The Client passes the Cluster's keyword arguments; say plainly which
+        # ones a leader-based topology has no use for instead of ignoring them.
+        if context is not None:
+            raise ValueError(f"{type(self).__name__} takes no context: a write replaces "
+                             "whatever the node that accepts it has seen")
+        if quorum is not None:
+            raise ValueError(f"{type(self).__name__} has no per-request {quorum_name.upper()}: "
+                             "its replication mode decides whom a write waits for")
+        if coordinator is not None:
+            self.network.require(coordinator)
+
+    def _start_write(self, client: Client, key: str, value: Any, context, w, coordinator,
+                     tombstone: bool) -> PendingOperation:
+        # Called by Client.start_put / start_delete, exactly as on a Cluster.
+        key = self._check_key(key)
+        self._check_request(context, "w", w, coordinator)
+        target, problem = self._write_target(coordinator)
+        f = "delete" if tombstone else "put"
+        pending = self._begin(client, f, key, None if tombstone else value, target)
+        if problem:
+            return self._fail_at_once(pending, key, target, problem)
+        self._arm_timeout(pending, target)
+        self._nodes[target].write(pending, key, value, tombstone)
+        return pending
+
+    def _start_read(self, client: Client, key: str, r, coordinator) -> PendingOperation:
+        key = self._check_key(key)
+        self._check_request(None, "r", r, coordinator)
+        target, problem = self._read_target(coordinator)
+        pending = self._begin(client, "get", key, None, target)
+        if problem:
+            return self._fail_at_once(pending, key, target, problem)
+        # A read is answered from the node's own copy, at once: no replica
+        # is asked, which is exactly why a follower can answer with old data.
+        record = self._nodes[target].record(key)
+        siblings = () if record is None else record.siblings
+        result = ReadResult(ok=True, status="ok", key=key, coordinator=target,
+                            siblings=siblings, context=None, latency_ms=0.0,
+                            replies={target: record}, op_id=pending.op_id)
+        pending._finish(result, "ok", result.values, None)
+        return pending
+
+    def _write_target(self, coordinator: str | None) -> tuple[str | None, str | None]:
+        raise NotImplementedError  # pragma: no cover - subclasses decide
+
+    def _read_target(self, coordinator: str | None) -> tuple[str | None, str | None]:
+        raise NotImplementedError  # pragma: no cover - subclasses decide
+
+    def _begin(self, client: Client, f: str, key: str, value: Any,
+               node: str | None) -> PendingOperation:
+        invocation = self.history.invoke(process=client.name, f=f, key=key, value=value,
+                                         time=self.sim.now, node=node)
+        pending = PendingOperation(self, client, invocation)
+        client.in_flight = pending
+        return pending
+
+    def _fail_at_once(self, pending: PendingOperation, key: str, node: str | None,
+                      error: str) -> PendingOperation:
+        if pending.invocation.f == "get":
+            result = ReadResult(ok=False, status="fail", key=key, coordinator=node, siblings=(),
+                                context=None, latency_ms=0.0, error=error, op_id=pending.op_id)
+        else:
+            result = WriteResult(ok=False, status="fail", key=key, coordinator=node, acks=(),
+                                 latency_ms=0.0, error=error, op_id=pending.op_id)
+        pending._finish(result, "fail", pending.invocation.value, error)
+        return pending
+
+    def _arm_timeout(self, pending: PendingOperation, node: str) -> None:
+        # The client's own timer: it fires even if the node it waits on crashes.
+        self._timeouts[pending.op_id] = self.sim.schedule(self.timeout_ms, self._time_out,
+                                                          pending, node)
+
+    def _time_out(self, pending: PendingOperation, node: str) -> None:
+        self._timeouts.pop(pending.op_id, None)
+        if pending.done:
+            return
+        error = f"timed out after {self.timeout_ms:g} ms waiting for {node}"
+        inv = pending.invocation
+        result = WriteResult(ok=False, status="info", key=inv.key, coordinator=node, acks=(),
+                             latency_ms=self.sim.now - inv.time, error=error, op_id=inv.op_id)
+        pending._finish(result, "info", inv.value, error)
+
+    def _acknowledge(self, pending: PendingOperation, node: str, acks: tuple[str, ...],
+                     targets: tuple[str, ...]) -> None:
+        """Tell the client its write succeeded (unless it already gave up)."""
+        timer = self._timeouts.pop(pending.op_id, None)
+        if timer is not None:
+            timer.cancel()
+        if pending.done:
+            return
+        inv = pending.invocation
+        result = WriteResult(ok=True, status="ok", key=inv.key, coordinator=node, acks=acks,
+                             latency_ms=self.sim.now - inv.time, targets=targets,
+                             op_id=inv.op_id)
+        pending._finish(result, "ok", inv.value, None)
+
+    # -- time -------------------------------------------------------------------
+    def run_for(self, ms: float) -> int:
+        """Advance virtual time by ``ms``, running whatever falls due (heartbeats too)."""
+        return self.sim.run_for(ms)
+
+    def run_until_idle(self) -> int:
+        """Run until no message is in flight and no client is waiting.
+
+        Heartbeats and failure detection are background work: they run while
+        something else is going on, but a crashed leader is only replaced
+        while time advances, so after a crash use :meth:`run_for`.
+        """
+        return self.sim.run_until_idle()
+
+    # -- faults -------------------------------------------------------------------
+    def crash(self, node: str) -> None:
+        """Stop ``node``: it neither sends nor receives until :meth:`recover`.
+
+        Its log and data survive (they are on disk); what it held only in
+        memory, such as which clients were waiting, is lost.
+        """
+        self.network.require(node)
+        if not self.network.is_up(node):
+            raise ValueError(f"node {node} is already down; recover it first")
+        self.network.crash(node)
+        self._nodes[node].crash()
+        self._log("crash", node)
+
+    def recover(self, node: str) -> None:
+        """Bring a crashed ``node`` back; it rejoins as a follower or peer."""
+        self.network.require(node)
+        if self.network.is_up(node):
+            raise ValueError(f"node {node} is not down; only a crashed node can recover")
+        self.network.recover(node)
+        self._log("recover", node)
+        self._nodes[node].restart()
+
+    def partition(self, *groups: Sequence[str]) -> None:
+        """Split the nodes into groups that cannot exchange messages.
+
+        Nodes in no group form one more group, so ``partition(["A"])``
+        isolates A. Clients can still reach every node that is up.
+        """
+        self.network.partition(*groups)
+        shown = " | ".join(", ".join(g) for g in self.network.groups)
+        self._log("partition", None, shown)
+
+    def heal(self) -> None:
+        """End any partition; every node then says hello so that the logs catch up."""
+        self.network.heal()
+        self._log("heal", None)
+        for name, node in self._nodes.items():
+            if self.network.is_up(name):
+                node.say_hello()
+
+    def _log(self, kind: str, node: str | None, detail: str | None = None) -> None:
+        self.events.append(TopologyEvent(self.sim.now, kind, node, detail))
+
+    def events_frame(self):
+        """``events`` as a pandas DataFrame (time, kind, node, detail)."""
+        import pandas as pd
+
+        return pd.DataFrame([(e.time, e.kind, e.node, e.detail) for e in self.events],
+                            columns=["time", "kind", "node", "detail"])

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test test-fast bench exercises clean
+.PHONY: help lab test test-fast bench exercises notebooks clean
 
 help:  ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,6 +35,10 @@ bench: $(STAMP)  ## run the benchmarks and print their figures (never part of `m
 	$(BIN)/python benchmarks/run_all.py
 
 exercises: $(STAMP)  ## regenerate exercises/ from solutions/
+	$(BIN)/python -m dynamo_lab.exercises.generate solutions exercises
+
+notebooks: $(STAMP)  ## re-execute lessons and solutions in place, then regenerate exercises/
+	$(BIN)/python -m dynamo_lab.exercises.refresh notebooks/*.ipynb solutions/*.ipynb
 	$(BIN)/python -m dynamo_lab.exercises.generate solutions exercises
 
 clean:  ## remove the virtual environment and caches

@@ -1,0 +1,28 @@
+"""Pictures of the model, drawn with matplotlib.
+
+Each function takes ``ax=None`` (it draws on a new figure when no axes are
+given) and returns a small object holding what it drew, so that tests and
+curious learners can check colours and counts without comparing pixels.
+matplotlib and networkx are imported only when a function runs.
+
+========================  ==================================================
+function                  draws
+========================  ==================================================
+:func:`draw_ring`         tokens, ranges, a key's preference list, moves
+:func:`draw_cluster`      nodes up, down or cut off; cut links; last operation
+:func:`draw_quorum`       N replicas, a write set, a read set, their overlap
+:func:`draw_messages`     a space-time diagram of a slice of the trace
+========================  ==================================================
+
+Every picture colours nodes with :func:`node_colors` (see
+:mod:`dynamo_lab.plots.colors`), so a node looks the same in all of them.
+"""
+
+from .cluster import ClusterDrawing, draw_cluster
+from .colors import PALETTE, node_colors
+from .messages import MessageDrawing, draw_messages
+from .quorum import QuorumDrawing, draw_quorum
+from .ring import RingDrawing, draw_ring
+
+__all__ = ["draw_ring", "draw_cluster", "draw_quorum", "draw_messages", "node_colors",
+           "PALETTE", "RingDrawing", "ClusterDrawing", "QuorumDrawing", "MessageDrawing"]

@@ -1,0 +1,28 @@
+"""Interactive views of the model, built from ipywidgets.
+
+Each widget has a plain model object that knows nothing of widgets (it
+calls the package's public API) and a view of boxes, sliders and buttons
+that observes it. Display one by making it the last line of a cell, or with
+``display(...)``; its controls are attributes, so a test (or a curious
+learner) can set ``.value`` or press a button with ``.click()``.
+
+=========================  =================================================
+widget                     shows
+=========================  =================================================
+:class:`QuorumCalculator`  what N, R and W promise, and the quorum diagram
+:class:`RingExplorer`      the ring, a key's preference list, what moves
+:class:`ClusterExplorer`   a live cluster: faults, put and get, replicas
+:class:`MessageDiagram`    the messages of a run, up to a chosen moment
+:class:`Replay`            the cluster and its messages, step by step
+=========================  =================================================
+
+Pictures are matplotlib figures sent as PNG images, so no interactive
+matplotlib backend is needed.
+"""
+
+from .cluster_explorer import ClusterExplorer
+from .quorum_calculator import QuorumCalculator
+from .replay import MessageDiagram, Replay
+from .ring_explorer import RingExplorer
+
+__all__ = ["QuorumCalculator", "RingExplorer", "ClusterExplorer", "MessageDiagram", "Replay"]

@@ -1,0 +1,308 @@
+"""Exercises for lesson 01: replication topologies.
+
+>>> q1, q2, q3, q4, q5 = questions()
+>>> q1.check("c")
+Correct!
+>>> q2.check(_write_downtime)
+Correct! (10 cases passed)
+
+The reference for q2 measures a run exactly as the simulator's report does:
+
+>>> from dynamo_lab.topologies import SingleLeader, failover_experiment
+>>> report = failover_experiment(lambda seed: SingleLeader(replication="sync", seed=seed),
+...                              seed=0)
+>>> _write_downtime([(w.invoked_ms, w.status == "ok") for w in report.writes])
+1000.0
+>>> report.write_downtime_ms
+1000.0
+"""
+
+from __future__ import annotations
+
+from .questions import (ChoiceQuestion, ConfigQuestion, FunctionQuestion, ThoughtQuestion,
+                        ValueQuestion)
+
+__all__ = ["questions", "judge_failover_timeout", "lww_survivor_with_skew",
+           "TIMEOUT_TARGETS"]
+
+#: The targets of question 3 and the conditions they are measured under.
+TIMEOUT_TARGETS = {
+    "heartbeat_interval_ms": 50.0,
+    "loss": 0.25,                  # share of messages lost on the quiet run
+    "quiet_run_ms": 20_000.0,      # no crash: any promotion is a false alarm
+    "max_write_downtime_ms": 300.0,
+    "seed": 0,
+}
+
+
+def _write_downtime(writes) -> float:
+    """The longest run of consecutive failed writes, first start to last start (ms)."""
+    best, first = 0.0, None
+    for time, ok in writes:
+        if ok:
+            first = None
+            continue
+        if first is None:
+            first = time
+        best = max(best, time - first)
+    return float(best)
+
+
+def _total_failed_time(writes) -> float:
+    # Misconception: every failed stretch added up, not the longest one.
+    total, first, last = 0.0, None, None
+    for time, ok in writes:
+        if ok:
+            if first is not None:
+                total += last - first
+            first = None
+            continue
+        if first is None:
+            first = time
+        last = time
+    if first is not None:
+        total += last - first
+    return float(total)
+
+
+def _until_next_success(writes) -> float:
+    # Misconception: the stretch runs to the start of the next write that
+    # succeeded (the last failed write if none did).
+    best, first = 0.0, None
+    for time, ok in writes:
+        if ok:
+            if first is not None:
+                best = max(best, time - first)
+            first = None
+            continue
+        if first is None:
+            first = time
+        best = max(best, time - first)
+    return float(best)
+
+
+def _longest_run_count(writes) -> float:
+    # Misconception: how many writes failed in a row, not how long that took.
+    best, run = 0, 0
+    for _, ok in writes:
+        run = 0 if ok else run + 1
+        best = max(best, run)
+    return float(best)
+
+
+def judge_failover_timeout(timeout_ms) -> tuple[bool, str]:
+    """Judge a failover time-out for a single leader by running the simulator.
+
+    Two runs of a three-node semi-synchronous :class:`SingleLeader` with the
+    heartbeat interval of :data:`TIMEOUT_TARGETS`: a quiet run on a lossy
+    network, in which no follower may be promoted (a healthy leader was
+    deposed: a false alarm), and :func:`failover_experiment` with a real
+    crash, whose write downtime must stay under the target.
+
+    Examples
+    --------
+    >>> judge_failover_timeout(1000)[0]
+    False
+    >>> judge_failover_timeout(250)
+    (True, '...')
+    """
+    from ..topologies import SingleLeader, failover_experiment
+
+    t = TIMEOUT_TARGETS
+    if isinstance(timeout_ms, bool) or not isinstance(timeout_ms, (int, float)):
+        return False, f"answer with a number of milliseconds, such as 1000; got {timeout_ms!r}."
+    heartbeat = t["heartbeat_interval_ms"]
+    if not timeout_ms > heartbeat:
+        return False, (f"{timeout_ms!r} ms is not longer than the heartbeat interval "
+                       f"({heartbeat:g} ms): followers would suspect a healthy leader between "
+                       "two heartbeats, so SingleLeader refuses it.")
+
+    def build(seed, loss=0.0):
+        return SingleLeader(3, "semi_sync", seed, heartbeat_interval_ms=heartbeat,
+                            failover_timeout_ms=timeout_ms, loss=loss)
+
+    quiet = build(t["seed"], t["loss"])
+    quiet.run_for(t["quiet_run_ms"])
+    false_alarms = sum(e.kind == "promote" for e in quiet.events)
+    if false_alarms:
+        times = "once" if false_alarms == 1 else f"{false_alarms} times"
+        return False, (f"with {timeout_ms:g} ms, a follower was promoted {times} in "
+                       f"{t['quiet_run_ms'] / 1000:g} s although the leader never crashed: "
+                       f"losing {t['loss']:.0%} of messages, a few heartbeats in a row go "
+                       "missing now and then, and a time-out that short takes that for a "
+                       "dead leader (flapping).")
+    report = failover_experiment(build, seed=t["seed"])
+    downtime = report.write_downtime_ms
+    if downtime >= t["max_write_downtime_ms"]:
+        return False, (f"no false alarms, but when the leader really crashed, writes failed for "
+                       f"{downtime:g} ms, not under {t['max_write_downtime_ms']:g} ms: "
+                       "detection alone waits the whole time-out.")
+    return True, (f"no false alarm in {t['quiet_run_ms'] / 1000:g} s at {t['loss']:.0%} loss, "
+                  f"and a real crash cost {downtime:g} ms of write downtime (measured).")
+
+
+def lww_survivor_with_skew(skew_ms: float = -50.0, gap_ms: float = 10.0, seed: int = 0):
+    """What ``cart`` holds after the skewed last-write-wins race of question 4.
+
+    Two leaders with ``conflict="lww"``; B's clock is off by ``skew_ms``.
+    Alice writes ``"book"`` through A at t = 0 and Bob writes ``"pen"``
+    through B ``gap_ms`` later, before A's write has been shipped. Returns
+    the values both leaders hold once they have exchanged their writes.
+
+    Examples
+    --------
+    >>> lww_survivor_with_skew(skew_ms=0.0)
+    ['pen']
+    """
+    from ..topologies import MultiLeader
+
+    ml = MultiLeader(leaders=2, conflict="lww", seed=seed)
+    ml.skew_clock("B", skew_ms)
+    ml.client("alice").start_put("cart", "book", coordinator="A")
+    ml.run_for(gap_ms)
+    ml.client("bob").start_put("cart", "pen", coordinator="B")
+    ml.run_until_idle()
+    held = {node: ml.get("cart", coordinator=node).values for node in ml.nodes}
+    first = held[ml.nodes[0]]
+    if any(values != first for values in held.values()):  # pragma: no cover - a model bug
+        raise AssertionError(f"the leaders did not converge: {held}")
+    return first
+
+
+def questions():
+    """The questions of exercise notebook 01, in order."""
+    q1 = ChoiceQuestion(
+        "ex01.q1",
+        "A three-node single-leader system acknowledges a write, and the leader crashes a "
+        "moment later. The followers promote the most up-to-date of them. In which "
+        "replication mode can that acknowledged write be lost?",
+        options=["sync: the leader waits for every follower",
+                 "semi-sync: the leader waits for one follower",
+                 "async: the leader answers as soon as its own log has the write",
+                 "none of them: once a client hears ok, the write is safe"],
+        answer="c",
+        explanations={
+            "a": "in sync mode every follower already had the write when the client heard ok, "
+                 "so whichever follower is promoted has it.",
+            "b": "semi-sync waits until at least one follower has the write, and the promotion "
+                 "picks the follower with the longest log, so the write survives. It can only be "
+                 "lost if the leader and that follower fail together.",
+            "d": "an async leader says ok before any follower has the write: for up to a ship "
+                 "interval the write exists on the leader alone, and the new leader's log "
+                 "overwrites it when the old leader rejoins.",
+        },
+        hints=["Ask, for each mode: at the moment the client hears ok, which nodes hold the "
+               "write?",
+               "Only one mode answers while the write is still on the leader alone."])
+    q2 = FunctionQuestion(
+        "ex01.q2",
+        "Write write_downtime(writes). writes is a list of (invoked_ms, ok) pairs, in the "
+        "order the writes started. Return the length in ms of the longest run of consecutive "
+        "failed writes, from the start of its first write to the start of its last (a lone "
+        "failure counts 0.0; no failure: 0.0).",
+        reference=_write_downtime,
+        cases=[
+            ([],),
+            ([(0, True), (10, True)],),
+            ([(0, True), (10, False), (20, True)],),
+            ([(0, True), (10, False), (20, False), (30, False), (40, True)],),
+            ([(0, False), (10, False), (20, True), (30, False), (40, False), (50, False),
+              (60, True)],),
+            ([(0, True), (10, False), (20, False)],),
+            ([(0, False), (5, False), (10, False), (15, False)],),
+            ([(0, True), (3, False), (4, False), (20, False), (21, True)],),
+            ([(0, False), (100, False), (110, True), (120, False), (130, False), (140, False),
+              (150, True)],),
+            ([(0, False), (10, True), (20, False), (30, True)],),
+        ],
+        misconceptions=[
+            (_total_failed_time,
+             "you added up every failed stretch. The downtime is the longest single stretch: "
+             "two short outages are not one long one."),
+            (_until_next_success,
+             "you measured up to the next write that succeeded. By the definition here the "
+             "stretch ends at the start of the last failed write, so a lone failure counts 0."),
+            (_longest_run_count,
+             "you returned how many writes failed in a row. The question asks how long that "
+             "run lasted, in ms: writes need not be evenly spaced."),
+        ],
+        describe=lambda case: f"writes={case[0]!r}",
+        hints=["Walk through the list once, remembering when the current run of failures "
+               "started; a success ends the run.",
+               "At each failure, the run so far lasts time - start_of_run. Keep the largest "
+               "such value."],
+        solution_text=("def write_downtime(writes):\n"
+                       "    best, first = 0.0, None\n"
+                       "    for time, ok in writes:\n"
+                       "        if ok:\n"
+                       "            first = None          # a success ends the run\n"
+                       "            continue\n"
+                       "        if first is None:\n"
+                       "            first = time          # a new run of failures starts\n"
+                       "        best = max(best, time - first)\n"
+                       "    return float(best)"))
+    t = TIMEOUT_TARGETS
+    q3 = ConfigQuestion(
+        "ex01.q3",
+        f"A three-node semi-sync single leader sends a heartbeat every "
+        f"{t['heartbeat_interval_ms']:g} ms. Choose failover_timeout_ms so that (1) in "
+        f"{t['quiet_run_ms'] / 1000:g} s on a network that loses {t['loss']:.0%} of messages, "
+        f"with no crash, no follower is ever promoted, and (2) when the leader really "
+        f"crashes, writes fail for less than {t['max_write_downtime_ms']:g} ms. Answer with a "
+        "number of ms.",
+        evaluate=judge_failover_timeout,
+        reference=250,
+        wrong=[(100, "was promoted"), (1000, "writes failed for"),
+               (50, "not longer than the heartbeat interval")],
+        hints=["Too short, and a few lost heartbeats look like a dead leader. Too long, and a "
+               "real crash goes unnoticed for the whole time-out.",
+               "The downtime is a little more than the time-out itself, so stay well under "
+               f"{t['max_write_downtime_ms']:g} ms; try a few values between 100 and 300 and "
+               "read the messages."],
+        solution_text="250, or anything from 200 to about 285 with this seed. At 100 ms "
+                      "the lossy network makes followers depose a healthy leader again and "
+                      "again; at 1000 ms a real crash keeps writes failing for a second.")
+    survivor = lww_survivor_with_skew()
+    q4 = ValueQuestion(
+        "ex01.q4",
+        "Two leaders, A and B, resolve conflicts by last write wins, and B's wall clock runs "
+        "50 ms slow. Alice writes cart = 'book' through A at t = 0 ms; Bob writes "
+        "cart = 'pen' through B at t = 10 ms, before A's write has reached B. Both are told "
+        "ok. Once the leaders have exchanged their writes, what does cart hold? Give the "
+        "value, or a tuple of values if both are kept.",
+        answer=survivor[0] if len(survivor) == 1 else tuple(survivor),
+        wrong={
+            "pen": "Bob wrote later in real time, but last write wins compares the timestamps "
+                   "the leaders stamped. B's clock is 50 ms slow, so Bob's write carries -40 ms "
+                   "and loses to Alice's 0 ms.",
+            ("book", "pen"): "keeping both values as siblings is the keep_both mode. Under last "
+                             "write wins one acknowledged write silently disappears.",
+            ("pen", "book"): "keeping both values as siblings is the keep_both mode. Under last "
+                             "write wins one acknowledged write silently disappears.",
+        },
+        hints=["Last write wins keeps the write with the larger timestamp, and each leader "
+               "stamps a write with its own clock.",
+               "Alice's write is stamped 0 ms. What does B's clock read 10 ms later, if it runs "
+               "50 ms slow?"],
+        solution_text=(f"{survivor[0]!r}: Bob's write is stamped 10 - 50 = -40 ms, so Alice's "
+                       "earlier write wins on both leaders and Bob's acknowledged write is gone. "
+                       "Check with ex01.lww_survivor_with_skew()."))
+    q5 = ThoughtQuestion(
+        "ex01.q5",
+        "When is multi-leader replication worth the cost of its conflicts, and when is a "
+        "single leader per region, with each user's writes routed to their home region, the "
+        "better choice?",
+        model_answer=(
+            "Multi-leader pays off when writes must be accepted in several places at once and "
+            "waiting for a distant leader is not acceptable: clients that work offline (a "
+            "phone's calendar is its own leader), collaborative editing, or data centres that "
+            "must each keep taking writes while cut off from the others. Then conflicts are the "
+            "price of availability, and you need a merge you can live with (siblings, CRDTs, an "
+            "application merge), not last write wins. When each user mostly writes from one "
+            "region, route their writes to a leader in that region: the writes are as local, "
+            "there are no conflicts to resolve, and a regional outage is handled by failover. "
+            "That is simpler and loses nothing silently."),
+        hints=["Who needs to write while cut off from everyone else?",
+               "If a user's writes almost always come from one region, can all of them go to "
+               "one leader without a long trip?"])
+    return q1, q2, q3, q4, q5

@@ -34,8 +34,8 @@ __all__ = [
 
 # Subpackages loaded on first use: the presentation layer pulls in
 # matplotlib, networkx and ipywidgets, which a plain `import dynamo_lab` must not.
-_LAZY = {"checks", "plots", "widgets", "pbs", "quorum", "topologies", "workload", "experiments",
-         "exercises"}
+_LAZY = {"checks", "plots", "widgets", "pbs", "quorum", "quorum_experiments", "topologies",
+         "workload", "experiments", "exercises"}
 
 
 def __getattr__(name):

@@ -34,7 +34,8 @@ __all__ = [
 
 # Subpackages loaded on first use: the presentation layer pulls in
 # matplotlib, networkx and ipywidgets, which a plain `import dynamo_lab` must not.
-_LAZY = {"checks", "plots", "widgets", "pbs", "quorum", "quorum_experiments", "topologies",
+_LAZY = {"checks", "plots", "widgets", "pbs", "quorum", "quorum_experiments", "partitioning",
+         "topologies",
          "workload", "experiments", "exercises"}
 
 

@@ -1,0 +1,228 @@
+"""Exercises for lesson 02: partitioning and the ring.
+
+>>> q1, q2, q3, q4, q5 = questions()
+>>> q1.check(walk_clockwise)
+Correct! (14 cases passed)
+>>> q3.check("a").outcome
+'incorrect'
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from ..hash_mod_n import expected_fraction_moved, sample_keys
+from ..partitioning import (
+    copies_moved, hot_key_weights, node_names, request_load, strategy_efficiency,
+)
+from ..ring import Ring, key_position, load_balancing_efficiency
+from .questions import ChoiceQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion
+
+__all__ = ["questions", "walk_clockwise", "join_share", "hot_key_efficiency"]
+
+
+def walk_clockwise(position: int, tokens: list[tuple[int, str]], n: int) -> list[str]:
+    """The reference answer to q1: the first ``n`` distinct nodes clockwise.
+
+    Start at the first token at or after ``position`` (a range ``(start, end]``
+    includes its end), wrap past the last token to the first, and skip nodes
+    already listed.
+
+    >>> walk_clockwise(45, [(10, "A"), (20, "B"), (30, "C"), (40, "D")], 2)
+    ['A', 'B']
+    """
+    start = bisect_left([p for p, _ in tokens], position)
+    found: list[str] = []
+    for step in range(len(tokens)):
+        node = tokens[(start + step) % len(tokens)][1]
+        if node not in found:
+            found.append(node)
+            if len(found) == n:
+                break
+    return found
+
+
+def _no_skip(position, tokens, n):
+    start = bisect_left([p for p, _ in tokens], position)
+    return [tokens[(start + step) % len(tokens)][1] for step in range(n)]
+
+
+def _no_wrap(position, tokens, n):
+    start = bisect_left([p for p, _ in tokens], position)
+    found: list[str] = []
+    for _, node in tokens[start:]:
+        if node not in found:
+            found.append(node)
+            if len(found) == n:
+                break
+    return found
+
+
+def _strictly_after(position, tokens, n):
+    return walk_clockwise(position + 1, tokens, n)
+
+
+_FOUR = [(10, "A"), (20, "B"), (30, "C"), (40, "D")]
+_BUNCHED = [(10, "A"), (20, "A"), (30, "B"), (40, "B"), (50, "C"), (60, "A")]
+
+
+def _cases() -> list[tuple]:
+    real = Ring(["A", "B", "C", "D", "E"], n=3, vnodes=8)
+    cases = [
+        (15, _FOUR, 2), (20, _FOUR, 2), (45, _FOUR, 2), (5, _FOUR, 1), (35, _FOUR, 4),
+        (15, _BUNCHED, 2), (5, _BUNCHED, 3), (55, _BUNCHED, 3), (41, _BUNCHED, 2),
+        (65, _BUNCHED, 2), (60, _BUNCHED, 1),
+    ]
+    cases += [(key_position(key), real.tokens, 3) for key in ("cart:bob", "cart:carol",
+                                                              "cart:erin")]
+    return cases
+
+
+def _describe(case) -> str:
+    position, tokens, n = case
+    shown = tokens if len(tokens) <= 8 else f"the {len(tokens)} tokens of a real ring"
+    return f"position={position}, tokens={shown}, n={n}"
+
+
+def join_share(vnodes: int = 256) -> float:
+    """Share of keys that change owner when E joins A-D (N = 1) on the model's ring.
+
+    >>> 0.15 < join_share() < 0.25
+    True
+    """
+    return copies_moved(Ring(["A", "B", "C", "D"], n=1, vnodes=vnodes).add_node("E"), n=1)
+
+
+def hot_key_efficiency(hot_share: float = 0.3, nodes: int = 10, n: int = 3) -> float:
+    """Efficiency on a balanced strategy-3 ring when one key gets ``hot_share`` of requests.
+
+    >>> round(hot_key_efficiency(0.0), 2)
+    0.97
+    """
+    ring = Ring(node_names(nodes), n=n, vnodes=32, strategy=3)
+    return load_balancing_efficiency(request_load(ring, hot_key_weights(sample_keys(5000),
+                                                                        hot_share)))
+
+
+def questions():
+    """The questions of exercise notebook 02, in order."""
+    q1 = FunctionQuestion(
+        "ex02.q1",
+        "Write preference_list(position, tokens, n): given a key's ring position and the "
+        "ring's tokens as a sorted list of (position, node) pairs, return the key's n home "
+        "replicas, the first n distinct nodes met walking clockwise.",
+        reference=walk_clockwise,
+        cases=_cases(),
+        misconceptions=[
+            (_no_skip,
+             "your list names the same physical node twice: a node owns several tokens, so "
+             "the walk must skip tokens of nodes already listed, or a key's N copies could "
+             "sit on fewer than N machines."),
+            (_no_wrap,
+             "keys after the last token got too few nodes: the ring wraps around, so after "
+             "the last token the walk continues from the first one."),
+            (_strictly_after,
+             "a key exactly at a token's position belongs to that token: each range is "
+             "(start, end], including its end, so start at the first token >= position."),
+        ],
+        describe=_describe,
+        hints=["Find the index of the first token whose position is >= the key's position "
+               "(bisect.bisect_left on the positions does it). If there is none, start at 0.",
+               "Walk on from there with index (start + step) % len(tokens), appending each node "
+               "not yet in your list, and stop when the list has n nodes."],
+        solution_text=(
+            "from bisect import bisect_left\n\n"
+            "def preference_list(position, tokens, n):\n"
+            "    start = bisect_left([p for p, _ in tokens], position)\n"
+            "    found = []\n"
+            "    for step in range(len(tokens)):\n"
+            "        node = tokens[(start + step) % len(tokens)][1]\n"
+            "        if node not in found:\n"
+            "            found.append(node)\n"
+            "            if len(found) == n:\n"
+            "                break\n"
+            "    return found\n"
+            "Skipping repeats is what makes the N copies land on N different machines."))
+
+    share = join_share()
+    mod_n = float(expected_fraction_moved(4))
+    q2 = ValueQuestion(
+        "ex02.q2",
+        "A ring of 4 nodes (A to D), N = 1, 256 tokens per node. Node E joins. What share "
+        "of the keys changes owner? Give a number between 0 and 1 (within 0.03 counts).",
+        answer=share,
+        wrong={0.25: "1/4 is each node's share before the join. E ends up with its share of "
+                     "the new cluster of five, and only those keys move.",
+               mod_n: "that is what hash mod N moves (4/5). On the ring only the keys E takes "
+                      "over change owner.",
+               1.0: "nothing forces the other keys to move: a key changes owner only if one of "
+                    "E's tokens now comes first clockwise from it."},
+        rel_tol=0.03,
+        hints=["With many tokens per node every node ends up with about the same share.",
+               "After the join there are five nodes. Which keys move: all of them, or only "
+               "those E now owns?"],
+        solution_text=f"about 1/5 (the model measures {share:.3f}): E takes about a fifth of "
+                      "the ring, a little from each of A to D, and no other key moves. Hash "
+                      "mod N would move 4/5.")
+
+    lumpy = strategy_efficiency(1, 128)
+    q3 = ChoiceQuestion(
+        "ex02.q3",
+        "S = 30 nodes, N = 3, and every node keeps a table of the same size. Which of "
+        "Dynamo's partitioning strategies balances the share of the ring best?",
+        options=["Strategy 1: T random tokens per node, ranges between tokens.",
+                 "Strategy 2: T random tokens per node, Q equal partitions placed by the "
+                 "tokens.",
+                 "Strategy 3: Q equal partitions, Q/S of them per node.",
+                 "They are equal once T is large enough."],
+        answer="c",
+        explanations={
+            "a": "random tokens leave ranges of random sizes; the luck evens out only slowly "
+                 f"as T grows (efficiency {lumpy:.2f} at 128 tokens per node, S = 30).",
+            "b": "with Q fixed, more tokens per node soon means fewer partitions than tokens, "
+                 "and each partition lands on whichever node's token follows it: random "
+                 "again. It peaks and then gets worse.",
+            "d": "strategy 3 is exactly even by construction (equal partitions, equal counts); "
+                 "the random strategies only approach it.",
+        },
+        hints=["Which strategy leaves nothing to chance in the size of what a node holds?"])
+
+    eff = hot_key_efficiency()
+    mean = 3 / 10
+    q4 = ValueQuestion(
+        "ex02.q4",
+        "S = 10 nodes, N = 3, a perfectly balanced ring (strategy 3). One key gets 30% of all "
+        "requests; the rest are spread evenly over thousands of keys. Each request counts at "
+        "the key's 3 home replicas. What is the load-balancing efficiency (mean load / the "
+        "hottest node's load)? Two decimals (within 0.02 counts).",
+        answer=eff,
+        wrong={1.0: "the ring's shares are even, but requests are not: the hot key's 3 "
+                    "replicas serve every one of its requests.",
+               mean / (0.3 / 3 + 0.7 * mean):
+                   "the hot key's requests are not split three ways: each of them reaches "
+                   "all 3 home replicas, so each replica carries the full 30%.",
+               (1 / 10) / (0.3 + 0.7 * mean):
+                   "the mean load is N/S = 0.3, not 1/S: every request counts at N nodes, "
+                   "so the loads add up to N."},
+        rel_tol=0.02,
+        hints=["Loads add up to N = 3, so the mean load per node is 3/10.",
+               "The hottest node is a replica of the hot key: 0.3 from it, plus its even "
+               "share (3/10) of the other 70% of requests."],
+        solution_text=f"about 0.59 (the model measures {eff:.3f}): mean 0.3, hottest node "
+                      "0.3 + 0.7 * 0.3 = 0.51, and 0.3 / 0.51 = 0.59. More tokens cannot fix "
+                      "this: one key lives on one range.")
+
+    q5 = ThoughtQuestion(
+        "ex02.q5",
+        "Adding virtual nodes did not help with the hot key of q4. Why not, and what would "
+        "spread its load? Name one cost of your fix.",
+        model_answer="A key is hashed to one position, so all its requests land on the same N "
+                     "home replicas however the ring is cut; tokens balance ranges, not single "
+                     "keys. Splitting the key (appending a suffix 0..k-1, e.g. a random one per "
+                     "write) puts its parts on different ranges and nodes. The cost: a read "
+                     "must now fetch all k parts and combine them, and the application has to "
+                     "know the key was split.",
+        hints=["Where on the ring does one key sit, and how many nodes hold it?",
+               "Seed 003 fixes a hot timestamp partition by prefixing a high-cardinality "
+               "value. What is the same trick for a single key?"])
+    return q1, q2, q3, q4, q5

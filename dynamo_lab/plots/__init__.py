@@ -20,9 +20,11 @@ Every picture colours nodes with :func:`node_colors` (see
 
 from .cluster import ClusterDrawing, draw_cluster
 from .colors import PALETTE, node_colors
+from .merkle import MerkleDrawing, draw_merkle
 from .messages import MessageDrawing, draw_messages
 from .quorum import QuorumDrawing, draw_quorum
 from .ring import RingDrawing, draw_ring
 
-__all__ = ["draw_ring", "draw_cluster", "draw_quorum", "draw_messages", "node_colors",
-           "PALETTE", "RingDrawing", "ClusterDrawing", "QuorumDrawing", "MessageDrawing"]
+__all__ = ["draw_ring", "draw_cluster", "draw_quorum", "draw_messages", "draw_merkle",
+           "node_colors", "PALETTE", "RingDrawing", "ClusterDrawing", "QuorumDrawing",
+           "MessageDrawing", "MerkleDrawing"]

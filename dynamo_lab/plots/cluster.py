@@ -8,7 +8,9 @@ the main side. Links are grey; red and dashed when a partition cuts them;
 faint and dotted when one end is down. The nodes that took part in the last
 operation have a thick black rim, the links its messages used are drawn
 thick, and its coordinator is labelled. In a replay, messages in flight are
-small arrows along their link.
+small arrows along their link. A node holding hints (hinted handoff) has a
+dashed, curved arrow in its colour to each node the hints are meant for,
+labelled with how many it holds ("hint \u00d72").
 
 Examples
 --------
@@ -33,7 +35,7 @@ from ..replay import Participation, Snapshot, message_lives, node_status, partic
 from .axes import axes_or_new
 from .colors import CUT, DOWN, DOWN_EDGE, node_colors
 
-__all__ = ["draw_cluster", "ClusterDrawing", "LINK_STYLES"]
+__all__ = ["draw_cluster", "ClusterDrawing", "LINK_STYLES", "held_hints"]
 
 #: How each kind of link is drawn: (colour, line style, width).
 LINK_STYLES = {
@@ -71,6 +73,10 @@ class ClusterDrawing:
     messages : list
         One arrow per message in flight.
     legend : matplotlib.legend.Legend
+    hints : list of tuple
+        (holder, intended owner, count) for every pair with hints drawn.
+    hint_arrows : list
+        The arrow of each, in the same order.
     """
 
     ax: Any
@@ -84,6 +90,37 @@ class ClusterDrawing:
     participation: Participation | None = None
     messages: list = field(default_factory=list)
     legend: Any = None
+    hints: list = field(default_factory=list)
+    hint_arrows: list = field(default_factory=list)
+
+
+def held_hints(cluster, key: str | None = None) -> list[tuple[str, str, int]]:
+    """Who holds hints for whom: (holder, intended owner, count), sorted.
+
+    A count is the number of keys the holder keeps a hint for on the owner's
+    behalf (only ``key``, when given, so then it is 1).
+
+    Examples
+    --------
+    >>> import dynamo_lab as dl
+    >>> cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=7, failure_detector="oracle")
+    >>> home = cluster.ring.home_replicas("k")
+    >>> cluster.crash(home[2])
+    >>> _ = cluster.put("k", "v")
+    >>> [(owner, count) for _, owner, count in held_hints(cluster)] == [(home[2], 1)]
+    True
+    >>> held_hints(cluster, key="other")
+    []
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for name in cluster.nodes:
+        hints = cluster.node(name).hints
+        for held_key, owners in hints.items():
+            if key is not None and held_key != key:
+                continue
+            for owner in owners:
+                counts[(name, owner)] = counts.get((name, owner), 0) + 1
+    return [(holder, owner, count) for (holder, owner), count in sorted(counts.items())]
 
 
 def _positions(nodes: list[str]) -> dict[str, tuple[float, float]]:
@@ -121,7 +158,8 @@ def _live_state(cluster, operation):
 
 def draw_cluster(cluster=None, *, snapshot: Snapshot | None = None, operation="last",
                  key: str | None = None, colors: Mapping[str, str] | None = None,
-                 title: str | None = None, ax=None) -> ClusterDrawing:
+                 show_hints: bool = True, title: str | None = None,
+                 ax=None) -> ClusterDrawing:
     """Draw the cluster's nodes and links, its faults and its last operation.
 
     Parameters
@@ -135,9 +173,13 @@ def draw_cluster(cluster=None, *, snapshot: Snapshot | None = None, operation="l
         Highlight the nodes and links of this operation (by ``op_id``), of
         the most recent one (``"last"``), or none.
     key : str, optional
-        Number the home replicas of this key 1 .. N (needs ``cluster``).
+        Number the home replicas of this key 1 .. N (needs ``cluster``), and
+        draw only the hints held for it.
     colors : mapping, optional
         node -> colour; by default ``node_colors`` of the nodes.
+    show_hints : bool
+        Draw an arrow from each node holding hints to the node they are for
+        (needs ``cluster``: a snapshot does not record hints).
     title : str, optional
     ax : matplotlib.axes.Axes, optional
 
@@ -247,6 +289,15 @@ def draw_cluster(cluster=None, *, snapshot: Snapshot | None = None, operation="l
                     fontweight="bold", zorder=5,
                     bbox=dict(boxstyle="circle,pad=0.2", fc="white", ec="black", lw=0.8))
 
+    hints, hint_arrows = [], []
+    if show_hints and cluster is not None and snapshot is None:
+        for holder, owner, count in held_hints(cluster, key):
+            if holder not in positions or owner not in positions or holder == owner:
+                continue
+            hints.append((holder, owner, count))
+            hint_arrows.append(_hint_arrow(ax, positions[holder], positions[owner], count,
+                                           colors.get(holder, "black"), size))
+
     arrows = []
     for state in in_flight:
         m = state.life
@@ -272,12 +323,15 @@ def draw_cluster(cluster=None, *, snapshot: Snapshot | None = None, operation="l
     ]
     if in_flight:
         handles.append(Line2D([], [], color="#555555", marker=">", label="message in flight"))
+    if hints:
+        handles.append(Line2D([], [], color="#555555", linestyle="--",
+                              label="hint: holder \u2192 owner"))
     ax.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False,
               handletextpad=0.3, columnspacing=1.0, borderaxespad=0.0)
     drawing = ClusterDrawing(ax=ax, graph=graph, positions=positions, status=status,
                              nodes=markers, node_colors=fills, links=links, labels=labels,
                              participation=participation, messages=arrows,
-                             legend=ax.get_legend())
+                             legend=ax.get_legend(), hints=hints, hint_arrows=hint_arrows)
     if title is None:
         if snapshot is not None:
             title = f"t = {snapshot.time:.3f} ms"
@@ -291,6 +345,24 @@ def draw_cluster(cluster=None, *, snapshot: Snapshot | None = None, operation="l
     ax.set_aspect("equal")
     ax.axis("off")
     return drawing
+
+
+def _hint_arrow(ax, start, end, count: int, colour: str, node_size: float):
+    """A dashed arc from a hint's holder to its owner, labelled with the count."""
+    (x0, y0), (x1, y1) = start, end
+    rad = 0.25
+    clear = math.sqrt(node_size / math.pi) + 4   # marker radius in points, and a gap
+    arrow = ax.annotate("", xy=(x1, y1), xytext=(x0, y0), zorder=2.5,
+                        arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.8,
+                                        linestyle="--", mutation_scale=14,
+                                        connectionstyle=f"arc3,rad={rad}",
+                                        shrinkA=clear, shrinkB=clear))
+    # The middle of the arc: the chord's middle, pushed sideways by rad / 2 of the chord.
+    dx, dy = x1 - x0, y1 - y0
+    ax.text((x0 + x1) / 2 + rad / 2 * dy, (y0 + y1) / 2 - rad / 2 * dx, f"hint \u00d7{count}",
+            ha="center", va="center", fontsize=8, color=colour, fontweight="bold", zorder=5,
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=colour, lw=0.8))
+    return arrow
 
 
 def _pale(colour: str) -> tuple[float, float, float]:

@@ -21,8 +21,10 @@ matplotlib backend is needed.
 """
 
 from .cluster_explorer import ClusterExplorer
+from .merkle_explorer import MerkleExplorer
 from .quorum_calculator import QuorumCalculator
 from .replay import MessageDiagram, Replay
 from .ring_explorer import RingExplorer
 
-__all__ = ["QuorumCalculator", "RingExplorer", "ClusterExplorer", "MessageDiagram", "Replay"]
+__all__ = ["QuorumCalculator", "RingExplorer", "ClusterExplorer", "MessageDiagram", "Replay",
+           "MerkleExplorer"]

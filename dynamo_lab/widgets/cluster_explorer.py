@@ -149,7 +149,11 @@ class ClusterSession:
         return self._attempt(f"get {key!r} (R = {self.r})", read)
 
     def replica_rows(self) -> list[dict]:
-        """One row per node holding something for the key, home replicas first."""
+        """One row per node holding something for the key, home replicas first.
+
+        ``hints`` lists the hints a node holds for the key; ``hints_pending``
+        counts every hint it holds, for any key.
+        """
         cluster = self.cluster
         replicas = cluster.replicas(self.key)
         status = node_status(cluster.nodes, cluster.down, cluster.partitions)
@@ -166,7 +170,8 @@ class ClusterSession:
             hints = "; ".join(f"for {owner}: {', '.join(map(repr, rec.values))}"
                               for owner, rec in replicas.hints.get(node, {}).items())
             rows.append({"node": node, "role": role, "status": status.get(node, "?"),
-                         "values": values, "clock": clock, "hints": hints})
+                         "values": values, "clock": clock, "hints": hints,
+                         "hints_pending": cluster.node(node).hints_pending})
         return rows
 
 
@@ -176,7 +181,8 @@ _TABLE_STYLE = ("border-collapse:collapse;font-size:13px;font-family:monospace;"
 
 def _table_html(key: str, rows: list[dict], colours: dict[str, str]) -> str:
     head = "".join(f"<th style='text-align:left;padding:2px 8px;border-bottom:1px solid #999'>"
-                   f"{name}</th>" for name in ("node", "role", "", "values", "clock", "hints held"))
+                   f"{name}</th>" for name in ("node", "role", "", "values", "clock", "hints held",
+                                               "hints (all keys)"))
     body = []
     for row in rows:
         colour = colours.get(row["node"], "#000")
@@ -185,7 +191,7 @@ def _table_html(key: str, rows: list[dict], colours: dict[str, str]) -> str:
                  html.escape(row["role"]),
                  f"<span style='color:#b42318'>{html.escape(state)}</span>",
                  html.escape(row["values"]), html.escape(row["clock"]),
-                 html.escape(row["hints"])]
+                 html.escape(row["hints"]), str(row["hints_pending"] or "")]
         body.append("<tr>" + "".join(f"<td style='padding:2px 8px'>{c}</td>" for c in cells)
                     + "</tr>")
     return (f"<div><b>What each replica stores for {html.escape(repr(key))}</b>"

@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .anti_entropy import AntiEntropyReport
@@ -39,25 +38,18 @@ from .anti_entropy import run_round as run_anti_entropy_round
 from .client import Client, PendingOperation
 from .coordinator import GetOperation, PutOperation
 from .health import FailureDetector, make_detector
-from .history import History
 from .latency import Exponential, LatencyModel, as_latency_model
 from .node import Node
 from .results import ReadResult, WriteResult
 from .ring import Ring
-from .sim.kernel import Simulation
-from .sim.network import Network
+from .system import DEFAULT_CLIENT, FAULT_KINDS, FaultEvent, SimulatedSystem
 from .versions import Context, Record, make_versioning
 
 __all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "FAULT_KINDS"]
 
-#: Every ``kind`` a :class:`FaultEvent` may have.
-FAULT_KINDS = ("crash", "recover", "partition", "heal", "skew_clock", "set_link")
 
 #: Accepted values of ``read_repair``.
 READ_REPAIR_MODES = ("async", "blocking", False)
-
-#: The name of the client that ``cluster.put`` and ``cluster.get`` act as.
-DEFAULT_CLIENT = "client"
 
 
 def _node_names(nodes) -> list[str]:
@@ -96,21 +88,6 @@ def _check_positive_ms(name: str, value) -> float:
             not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a finite number of ms > 0, got {value!r}")
     return float(value)
-
-
-@dataclass(frozen=True, slots=True)
-class FaultEvent:
-    """A fault injected into the cluster, as recorded in ``cluster.faults``.
-
-    ``nodes`` lists the nodes concerned (for a partition, every group, in
-    order; ``groups`` keeps them apart); ``detail`` says more (e.g. "lose_data").
-    """
-
-    time: float
-    kind: str
-    nodes: tuple[str, ...]
-    groups: tuple[tuple[str, ...], ...] = ()
-    detail: str | None = None
 
 
 class Replicas(dict):
@@ -159,7 +136,7 @@ class Replicas(dict):
         return "\n".join(lines)
 
 
-class Cluster:
+class Cluster(SimulatedSystem):
     """A simulated Dynamo-style key-value cluster.
 
     Parameters
@@ -240,9 +217,7 @@ class Cluster:
         self.versioning = make_versioning(versioning)
         latency_model = as_latency_model(latency if latency is not None else Exponential(1.0))
         ring = Ring(names, n=n, vnodes=vnodes, strategy=strategy, partitions=partitions)
-        sim = Simulation(seed)
-
-        self.sim = sim
+        super().__init__(names, seed, latency_model, loss)
         self.ring = ring
         self.n, self.r, self.w = n, r, w
         self.read_repair = read_repair
@@ -250,16 +225,12 @@ class Cluster:
         self.hinted_handoff = hinted_handoff
         self.clock_threshold = clock_threshold
         self.tombstones = tombstones
-        self.network = Network(sim, names, latency=latency_model, loss=loss)
         self.detector = make_detector(failure_detector, self.network)
         # Only detectors that learn from traffic need to hear about every message.
         self._detector_listens = type(self.detector).heard_from is not FailureDetector.heard_from
-        self.history = History()
-        self.faults: list[FaultEvent] = []
         self._nodes: dict[str, Node] = {}
         for name in names:
             self._add_node_object(name)
-        self._clients: dict[str, Client] = {}
         self._anti_entropy_timer = None
         #: Reports of the background anti-entropy rounds started so far.
         self.anti_entropy_rounds: list[AntiEntropyReport] = []
@@ -271,38 +242,10 @@ class Cluster:
         return node
 
     # -- what there is --------------------------------------------------------
-    @property
-    def nodes(self) -> list[str]:
-        """The node names."""
-        return list(self._nodes)
-
     def node(self, name: str) -> Node:
         """The :class:`~dynamo_lab.node.Node` called ``name`` (for inspection)."""
         self.network.require(name)
         return self._nodes[name]
-
-    @property
-    def now(self) -> float:
-        """Virtual time in ms."""
-        return self.sim.now
-
-    @property
-    def trace(self):
-        """Every message event (see :mod:`dynamo_lab.sim.trace`)."""
-        return self.network.trace
-
-    @property
-    def down(self) -> list[str]:
-        """The nodes that are crashed."""
-        return [n for n in self._nodes if not self.network.is_up(n)]
-
-    def is_up(self, node: str) -> bool:
-        return self.network.is_up(self.network.require(node))
-
-    @property
-    def partitions(self) -> list[list[str]]:
-        """The groups of the current partition ([all nodes] when healed)."""
-        return self.network.groups
 
     def __repr__(self) -> str:
         parts = [f"<Cluster {len(self._nodes)} nodes, N={self.n} R={self.r} W={self.w}, "
@@ -315,14 +258,6 @@ class Cluster:
         return "; ".join(parts) + ">"
 
     # -- clients --------------------------------------------------------------
-    def client(self, name: str) -> Client:
-        """The client (process) called ``name``, created on first use."""
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"a client name must be a non-empty string, got {name!r}")
-        if name not in self._clients:
-            self._clients[name] = Client(self, name)
-        return self._clients[name]
-
     def put(self, key: str, value: Any, context: Context | None = None, *,
             w: int | None = None, coordinator: str | None = None) -> WriteResult:
         """Write ``value`` under ``key`` and wait for the result.
@@ -342,12 +277,6 @@ class Cluster:
         return self.client(DEFAULT_CLIENT).delete(key, context, w=w, coordinator=coordinator)
 
     # -- operations -----------------------------------------------------------
-    @staticmethod
-    def _check_key(key) -> str:
-        if not isinstance(key, str) or not key:
-            raise ValueError(f"keys are non-empty strings, got {key!r}")
-        return key
-
     def _check_context(self, key: str, context) -> Context | None:
         if context is None:
             return None
@@ -367,27 +296,6 @@ class Cluster:
             if self.network.is_up(name):
                 return name
         return None
-
-    def _begin(self, client: Client, f: str, key: str, value: Any,
-               coordinator: str | None) -> PendingOperation:
-        invocation = self.history.invoke(process=client.name, f=f, key=key, value=value,
-                                         time=self.sim.now, node=coordinator)
-        pending = PendingOperation(self, client, invocation)
-        client.in_flight = pending
-        return pending
-
-    def _fail_at_once(self, pending: PendingOperation, key: str, coordinator: str | None,
-                      error: str) -> PendingOperation:
-        op_id = pending.invocation.op_id
-        if pending.invocation.f == "get":
-            result = ReadResult(ok=False, status="fail", key=key, coordinator=coordinator,
-                                siblings=(), context=None, latency_ms=0.0, error=error,
-                                op_id=op_id)
-        else:
-            result = WriteResult(ok=False, status="fail", key=key, coordinator=coordinator,
-                                 acks=(), latency_ms=0.0, error=error, op_id=op_id)
-        pending._finish(result, "fail", pending.invocation.value, error)
-        return pending
 
     def _start_write(self, client: Client, key: str, value: Any, context, w, coordinator,
                      tombstone: bool) -> PendingOperation:
@@ -447,15 +355,6 @@ class Cluster:
             targets.append((fallback, owner if self.hinted_handoff else None))
         return targets
 
-    # -- time -----------------------------------------------------------------
-    def run_for(self, ms: float) -> int:
-        """Advance virtual time by ``ms``, running whatever falls due."""
-        return self.sim.run_for(ms)
-
-    def run_until_idle(self) -> int:
-        """Run until no message is in flight and no operation is waiting."""
-        return self.sim.run_until_idle()
-
     # -- faults -----------------------------------------------------------------
     def crash(self, node: str, lose_data: bool = False, *, reuse_identity: bool = False) -> None:
         """Stop ``node``: it neither sends nor receives until :meth:`recover`.
@@ -467,36 +366,16 @@ class Cluster:
         self.network.require(node)
         if not isinstance(lose_data, bool) or not isinstance(reuse_identity, bool):
             raise ValueError("lose_data and reuse_identity must be True or False")
-        if not self.network.is_up(node):
-            raise ValueError(f"node {node} is already down; recover it first")
-        self.network.crash(node)
+        self._take_down(node)
         self._nodes[node].crash(lose_data, reuse_identity)
         detail = ("lose_data, reuse_identity" if reuse_identity else "lose_data") if lose_data else None
         self._log_fault("crash", (node,), detail=detail)
 
     def recover(self, node: str) -> None:
         """Bring a crashed ``node`` back."""
-        self.network.require(node)
-        if self.network.is_up(node):
-            raise ValueError(f"node {node} is not down; only a crashed node can recover")
-        self.network.recover(node)
+        self._bring_up(node)
         self._nodes[node].restart()
         self._log_fault("recover", (node,))
-
-    def partition(self, *groups: Sequence[str]) -> None:
-        """Split the nodes into groups that cannot exchange messages.
-
-        Nodes in no group form one more group, so ``partition(["A"])``
-        isolates A. Clients can still reach every node that is up.
-        """
-        self.network.partition(*groups)
-        current = tuple(tuple(g) for g in self.network.groups)
-        self._log_fault("partition", tuple(n for g in current for n in g), groups=current)
-
-    def heal(self) -> None:
-        """End any partition."""
-        self.network.heal()
-        self._log_fault("heal", tuple(self._nodes))
 
     def set_link(self, a: str, b: str, *, latency=None, loss: float | None = None,
                  both_ways: bool = True) -> None:
@@ -512,9 +391,6 @@ class Cluster:
             raise ValueError(f"clock skew must be a finite number of ms, got {ms!r}")
         self._nodes[node].clock_skew_ms = float(ms)
         self._log_fault("skew_clock", (node,), detail=f"{float(ms):+g} ms")
-
-    def _log_fault(self, kind: str, nodes: tuple[str, ...], groups=(), detail=None) -> None:
-        self.faults.append(FaultEvent(self.sim.now, kind, nodes, groups, detail))
 
     # -- hints ------------------------------------------------------------------
     def deliver_hints(self) -> int:

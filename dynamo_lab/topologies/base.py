@@ -24,11 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..client import Client, PendingOperation
-from ..history import History
 from ..latency import Exponential, LatencyModel, as_latency_model
 from ..results import ReadResult, WriteResult
-from ..sim.kernel import Simulation
-from ..sim.network import Network
+from ..system import DEFAULT_CLIENT, SimulatedSystem
 from ..versions import Record
 
 __all__ = ["Topology", "TopologyEvent", "EVENT_KINDS"]
@@ -38,8 +36,6 @@ EVENT_KINDS = ("crash", "recover", "partition", "heal", "skew_clock",   # inject
                "suspect", "candidate", "elect", "promote", "step_down",  # failover
                "discard", "conflict")                                    # data lost or merged
 
-#: The client ``topology.put`` and ``topology.get`` act as (the Cluster's name too).
-DEFAULT_CLIENT = "client"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +77,7 @@ def check_choice(name: str, value, allowed: Sequence[str]) -> str:
     return value
 
 
-class Topology:
+class Topology(SimulatedSystem):
     """Base class of :class:`SingleLeader` and :class:`MultiLeader`.
 
     Not used directly: it holds the simulation, the network, the history and
@@ -95,57 +91,18 @@ class Topology:
                  loss: float, timeout_ms: float):
         self.timeout_ms = check_ms("timeout_ms", timeout_ms)
         latency_model = as_latency_model(latency if latency is not None else Exponential(1.0))
-        self.sim = Simulation(seed)
-        self.network = Network(self.sim, names, latency=latency_model, loss=loss)
-        self.history = History()
+        super().__init__(names, seed, latency_model, loss)
         self.events: list[TopologyEvent] = []
-        self._clients: dict[str, Client] = {}
         self._timeouts: dict[int, Any] = {}  # op_id -> the client's time-out timer
         self._nodes: dict[str, Any] = {}
 
     # -- what there is ----------------------------------------------------------
-    @property
-    def nodes(self) -> list[str]:
-        """The node names."""
-        return list(self.network.nodes)
-
-    @property
-    def now(self) -> float:
-        """Virtual time in ms."""
-        return self.sim.now
-
-    @property
-    def trace(self):
-        """Every message event (see :mod:`dynamo_lab.sim.trace`)."""
-        return self.network.trace
-
-    @property
-    def down(self) -> list[str]:
-        """The nodes that are crashed."""
-        return [n for n in self.nodes if not self.network.is_up(n)]
-
-    def is_up(self, node: str) -> bool:
-        return self.network.is_up(self.network.require(node))
-
-    @property
-    def partitions(self) -> list[list[str]]:
-        """The groups of the current partition ([all nodes] when healed)."""
-        return self.network.groups
-
     def replicas(self, key: str) -> dict[str, Record | None]:
         """node -> what it stores for ``key`` (``None``: nothing), down nodes included."""
         key = self._check_key(key)
         return {name: node.record(key) for name, node in self._nodes.items()}
 
     # -- clients and operations ---------------------------------------------------
-    def client(self, name: str) -> Client:
-        """The client (process) called ``name``, created on first use."""
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"a client name must be a non-empty string, got {name!r}")
-        if name not in self._clients:
-            self._clients[name] = Client(self, name)
-        return self._clients[name]
-
     def put(self, key: str, value: Any, *, coordinator: str | None = None) -> WriteResult:
         """Write ``value`` under ``key`` and wait for the result.
 
@@ -161,12 +118,6 @@ class Topology:
     def delete(self, key: str, *, coordinator: str | None = None) -> WriteResult:
         """Delete ``key`` (write a tombstone) and wait for the result."""
         return self.client(DEFAULT_CLIENT).delete(key, coordinator=coordinator)
-
-    @staticmethod
-    def _check_key(key) -> str:
-        if not isinstance(key, str) or not key:
-            raise ValueError(f"keys are non-empty strings, got {key!r}")
-        return key
 
     def _check_request(self, context, quorum_name: str, quorum, coordinator) -> None:
         # The Client passes the Cluster's keyword arguments; say plainly which
@@ -217,25 +168,6 @@ class Topology:
     def _read_target(self, coordinator: str | None) -> tuple[str | None, str | None]:
         raise NotImplementedError  # pragma: no cover - subclasses decide
 
-    def _begin(self, client: Client, f: str, key: str, value: Any,
-               node: str | None) -> PendingOperation:
-        invocation = self.history.invoke(process=client.name, f=f, key=key, value=value,
-                                         time=self.sim.now, node=node)
-        pending = PendingOperation(self, client, invocation)
-        client.in_flight = pending
-        return pending
-
-    def _fail_at_once(self, pending: PendingOperation, key: str, node: str | None,
-                      error: str) -> PendingOperation:
-        if pending.invocation.f == "get":
-            result = ReadResult(ok=False, status="fail", key=key, coordinator=node, siblings=(),
-                                context=None, latency_ms=0.0, error=error, op_id=pending.op_id)
-        else:
-            result = WriteResult(ok=False, status="fail", key=key, coordinator=node, acks=(),
-                                 latency_ms=0.0, error=error, op_id=pending.op_id)
-        pending._finish(result, "fail", pending.invocation.value, error)
-        return pending
-
     def _arm_timeout(self, pending: PendingOperation, node: str) -> None:
         # The client's own timer: it fires even if the node it waits on crashes.
         self._timeouts[pending.op_id] = self.sim.schedule(self.timeout_ms, self._time_out,
@@ -265,20 +197,6 @@ class Topology:
                              op_id=inv.op_id)
         pending._finish(result, "ok", inv.value, None)
 
-    # -- time -------------------------------------------------------------------
-    def run_for(self, ms: float) -> int:
-        """Advance virtual time by ``ms``, running whatever falls due (heartbeats too)."""
-        return self.sim.run_for(ms)
-
-    def run_until_idle(self) -> int:
-        """Run until no message is in flight and no client is waiting.
-
-        Heartbeats and failure detection are background work: they run while
-        something else is going on, but a crashed leader is only replaced
-        while time advances, so after a crash use :meth:`run_for`.
-        """
-        return self.sim.run_until_idle()
-
     # -- faults -------------------------------------------------------------------
     def crash(self, node: str) -> None:
         """Stop ``node``: it neither sends nor receives until :meth:`recover`.
@@ -286,19 +204,15 @@ class Topology:
         Its log and data survive (they are on disk); what it held only in
         memory, such as which clients were waiting, is lost.
         """
-        self.network.require(node)
-        if not self.network.is_up(node):
-            raise ValueError(f"node {node} is already down; recover it first")
-        self.network.crash(node)
+        self._take_down(node)
         self._nodes[node].crash()
+        self._log_fault("crash", (node,))
         self._log("crash", node)
 
     def recover(self, node: str) -> None:
         """Bring a crashed ``node`` back; it rejoins as a follower or peer."""
-        self.network.require(node)
-        if self.network.is_up(node):
-            raise ValueError(f"node {node} is not down; only a crashed node can recover")
-        self.network.recover(node)
+        self._bring_up(node)
+        self._log_fault("recover", (node,))
         self._log("recover", node)
         self._nodes[node].restart()
 
@@ -308,13 +222,13 @@ class Topology:
         Nodes in no group form one more group, so ``partition(["A"])``
         isolates A. Clients can still reach every node that is up.
         """
-        self.network.partition(*groups)
+        super().partition(*groups)
         shown = " | ".join(", ".join(g) for g in self.network.groups)
         self._log("partition", None, shown)
 
     def heal(self) -> None:
         """End any partition; every node then says hello so that the logs catch up."""
-        self.network.heal()
+        super().heal()
         self._log("heal", None)
         for name, node in self._nodes.items():
             if self.network.is_up(name):

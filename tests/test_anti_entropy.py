@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dynamo_lab as dl
+from fault_schedules import apply_fault, end_faults, fault_steps, settle
 
 NODES = ["A", "B", "C", "D", "E"]
 
@@ -78,11 +79,7 @@ def test_background_anti_entropy_repairs_without_blocking_idle():
 step = st.one_of(
     st.tuples(st.just("put"), st.sampled_from(["k1", "k2", "k3"]), st.integers(0, 2)),
     st.tuples(st.just("get"), st.sampled_from(["k1", "k2", "k3"]), st.integers(0, 2)),
-    st.tuples(st.just("crash"), st.sampled_from(NODES), st.booleans()),
-    st.tuples(st.just("recover"), st.sampled_from(NODES)),
-    st.tuples(st.just("partition"), st.sets(st.sampled_from(NODES), min_size=1, max_size=4)),
-    st.tuples(st.just("heal"),),
-    st.tuples(st.just("wait"), st.floats(0.1, 5.0)),
+    *fault_steps(NODES, lose_data=True, waits=True),
 )
 
 
@@ -104,25 +101,11 @@ def test_invariant_10_after_faults_stop_every_replica_agrees(schedule, seed, ver
                     client.start_put(action[1], index)
                 else:
                     client.start_get(action[1])
-        elif kind == "crash" and cluster.is_up(action[1]):
-            cluster.crash(action[1], lose_data=action[2])
-        elif kind == "recover" and not cluster.is_up(action[1]):
-            cluster.recover(action[1])
-        elif kind == "partition":
-            cluster.partition(sorted(action[1]))
-        elif kind == "heal":
-            cluster.heal()
-        elif kind == "wait":
-            cluster.run_for(action[1])
+        else:
+            apply_fault(cluster, action)
     # The faults stop: heal, recover, deliver hints, then anti-entropy until quiet.
-    cluster.heal()
-    for node in cluster.down:
-        cluster.recover(node)
-    cluster.run_until_idle()
-    cluster.deliver_hints()
-    for _ in range(10):
-        if cluster.anti_entropy().keys_repaired == 0:
-            break
+    end_faults(cluster)
+    settle(cluster)
     assert cluster.hint_counts["pending"] == 0
     assert cluster.anti_entropy().keys_repaired == 0
     for key in cluster.keys():

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dynamo_lab as dl
+from fault_schedules import apply_fault, end_faults, fault_steps, settle
 
 NODES = ["A", "B", "C", "D", "E"]
 KEYS = ["k1", "k2"]
@@ -17,11 +18,7 @@ KEYS = ["k1", "k2"]
 step = st.one_of(
     st.tuples(st.just("rmw"), st.sampled_from(KEYS), st.integers(0, 2)),
     st.tuples(st.just("blind"), st.sampled_from(KEYS), st.integers(0, 2)),
-    st.tuples(st.just("crash"), st.sampled_from(NODES), st.booleans()),
-    st.tuples(st.just("recover"), st.sampled_from(NODES)),
-    st.tuples(st.just("partition"), st.sets(st.sampled_from(NODES), min_size=1, max_size=4)),
-    st.tuples(st.just("heal"),),
-    st.tuples(st.just("wait"), st.floats(0.1, 30.0)),
+    *fault_steps(NODES, lose_data=True, waits=True),
 )
 
 
@@ -85,31 +82,18 @@ def run(schedule, seed, versioning, read_repair):
                 else:
                     op = clients[client].start_put(action[1], value)
                     pending[client] = ("write", action[1], value, op, ())
-        elif kind == "crash" and cluster.is_up(action[1]):
-            cluster.crash(action[1], lose_data=action[2])
-        elif kind == "recover" and not cluster.is_up(action[1]):
-            cluster.recover(action[1])
-        elif kind == "partition":
-            cluster.partition(sorted(action[1]))
-        elif kind == "heal":
-            cluster.heal()
-        elif kind == "wait":
-            cluster.run_for(action[1])
+        else:
+            apply_fault(cluster, action)
         for i in range(3):
             advance(i)
     # The faults stop.
-    cluster.heal()
-    for node in cluster.down:
-        cluster.recover(node)
+    end_faults(cluster)
     for _ in range(3):
         cluster.run_until_idle()
         for i in range(3):
             advance(i)
     cluster.run_for(2_000)                 # suspicion fades; hints flow
-    cluster.deliver_hints()
-    for _ in range(10):
-        if cluster.anti_entropy().keys_repaired == 0:
-            break
+    settle(cluster)
     return cluster, book
 
 

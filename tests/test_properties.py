@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import dynamo_lab as dl
 from dynamo_lab.checks import linearizable
 from dynamo_lab.latency import Uniform
+from fault_schedules import apply_fault, fault_steps
 
 NODES = ["A", "B", "C", "D", "E"]
 KEYS = ["k1", "k2", "k3"]
@@ -19,10 +20,7 @@ SETTINGS = settings(max_examples=80, deadline=None,
 step = st.one_of(
     st.tuples(st.just("put"), st.sampled_from(KEYS), st.sampled_from(NODES)),
     st.tuples(st.just("get"), st.sampled_from(KEYS), st.sampled_from(NODES)),
-    st.tuples(st.just("crash"), st.sampled_from(NODES)),
-    st.tuples(st.just("recover"), st.sampled_from(NODES)),
-    st.tuples(st.just("partition"), st.sets(st.sampled_from(NODES), min_size=1, max_size=4)),
-    st.tuples(st.just("heal")),
+    *fault_steps(NODES),
 )
 
 
@@ -37,18 +35,6 @@ def reachable_targets(cluster, key, coordinator):
     if cluster.sloppy_quorum:
         return min(cluster.n, sum(ok(node) for node in preference))
     return sum(ok(node) for node in preference[:cluster.n])
-
-
-def apply_fault(cluster, action):
-    kind = action[0]
-    if kind == "crash" and cluster.is_up(action[1]):
-        cluster.crash(action[1])
-    elif kind == "recover" and not cluster.is_up(action[1]):
-        cluster.recover(action[1])
-    elif kind == "partition":
-        cluster.partition(sorted(action[1]))
-    elif kind == "heal":
-        cluster.heal()
 
 
 @SETTINGS

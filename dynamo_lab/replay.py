@@ -35,6 +35,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .sim.trace import MESSAGE_EVENTS
+
 __all__ = [
     "MessageLife", "MessageState", "OperationSpan", "FaultState", "Participation",
     "Snapshot", "Timeline", "message_lives", "operation_spans", "fault_state_at",
@@ -45,7 +47,7 @@ __all__ = [
 #: What :func:`node_status` calls a node.
 NODE_STATUSES = ("up", "down", "cut off")
 #: What can have become of a message by some time: its end event, or still in flight.
-OUTCOMES = ("in_flight", "deliver", "drop", "cut", "lost")
+OUTCOMES = ("in_flight", *(e for e in MESSAGE_EVENTS if e != "send"))
 
 
 @dataclass(frozen=True, slots=True)

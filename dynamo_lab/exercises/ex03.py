@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from ..hash_mod_n import expected_fraction_moved
 from ..pbs import p_stale
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
@@ -119,13 +120,14 @@ def questions():
         hints=["The write reached 1 replica of 3. The read asks 1 replica of 3.",
                "Use C(N-W, R) / C(N, R)."],
         solution_text=f"{stale} = C(2, 1) / C(3, 1)")
+    kept = 1 - expected_fraction_moved(10)
     q5 = ValueQuestion(
         "ex03.q5",
         "Why does hash(key) mod N reshuffle almost every key when N goes from 10 to 11, while "
         "a consistent-hashing ring moves about 1/11 of them? Give the share of keys that keep "
         "their node under mod N, as a fraction.",
-        answer=Fraction(1, 11),
-        wrong={Fraction(10, 11): "that is about the share the ring keeps, not mod N. Under "
+        answer=kept,
+        wrong={1 - kept: "that is about the share the ring keeps, not mod N. Under "
                                  "mod N a key stays only if h mod 10 == h mod 11.",
                Fraction(1, 10): "close: a key stays when h mod 10 equals h mod 11, which "
                                 "happens for 10 of every 110 consecutive hashes."},

@@ -1,0 +1,3 @@
+"""Small applications built on the cluster, as a Dynamo client would write them."""
+
+__all__ = ["cart"]

@@ -1,0 +1,35 @@
+"""The shopping cart: union merge resurrects a removed item; the OR-Set does not."""
+
+import pytest
+
+import dynamo_lab as dl
+from dynamo_lab.apps.cart import Cart, divergence_study, resurrection
+
+
+def test_read_modify_write_keeps_a_single_version_without_conflict():
+    cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=1)
+    cart = Cart(cluster, "cart:bob")
+    for item in ["a", "b", "c"]:
+        assert cart.add(item).ok
+    assert cart.remove("b").ok
+    assert cart.items() == ["a", "c"]
+    assert set(cart.versions_seen) == {1}
+
+
+def test_union_merge_brings_a_removed_item_back_after_the_heal():
+    outcome = resurrection("union")
+    assert outcome["before"] == ["book", "pen"]
+    assert "book" not in outcome["removed on one side"]
+    assert "book" in outcome["after heal"] and "lamp" in outcome["after heal"]
+
+
+def test_divergence_study_counts_reads_by_versions_seen():
+    counts = divergence_study(carts=50, shoppers=6, operations=600, seed=2)
+    assert sum(counts.values()) <= 600 and counts[1] > 0.9 * sum(counts.values())
+    assert any(k > 1 for k in counts)          # contention does create siblings
+    assert divergence_study(carts=50, shoppers=6, operations=600, seed=2) == counts
+
+
+def test_bad_merge_is_refused():
+    with pytest.raises(ValueError, match="choose one of"):
+        Cart(dl.Cluster(seed=0), "k", merge="max")

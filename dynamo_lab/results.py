@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .crdt import is_crdt, merge_all
 from .versions import Context, Record, Sibling, frozen_value
 
 __all__ = ["WriteResult", "ReadResult", "SiblingsError", "OperationFailed"]
@@ -117,10 +118,16 @@ class ReadResult:
     def values(self) -> list[Any]:
         """The sibling values (deletes left out); ``[]`` if the key holds nothing.
 
-        Each call returns fresh copies, so changing them cannot change what
-        the replicas store.
+        Siblings that are all CRDTs of one type (:mod:`dynamo_lab.crdt`) come
+        back already merged, as one value: that is what a CRDT is for. The
+        raw siblings stay in :attr:`siblings`. Each call returns fresh copies,
+        so changing them cannot change what the replicas store.
         """
-        return [frozen_value(s.value) for s in self.siblings if not s.tombstone]
+        values = [frozen_value(s.value) for s in self.siblings if not s.tombstone]
+        if len(values) > 1 and all(is_crdt(v) for v in values) \
+                and len({type(v) for v in values}) == 1:
+            return [merge_all(values)]
+        return values
 
     @property
     def value(self) -> Any:

@@ -33,3 +33,22 @@ def test_divergence_study_counts_reads_by_versions_seen():
 def test_bad_merge_is_refused():
     with pytest.raises(ValueError, match="choose one of"):
         Cart(dl.Cluster(seed=0), "k", merge="max")
+
+
+def test_an_orset_cart_keeps_the_removed_item_removed():
+    outcome = resurrection("orset")
+    assert outcome["before"] == ["book", "pen"]
+    assert outcome["after heal"] == ["lamp", "pen"]
+
+
+def test_crdt_siblings_merge_automatically_on_read():
+    from dynamo_lab.crdt import GCounter
+
+    cluster = dl.Cluster(nodes=3, n=3, r=2, w=2, seed=4)
+    alice, bob = cluster.client("alice"), cluster.client("bob")
+    alice.start_put("likes", GCounter().increment("alice", 2))
+    bob.start_put("likes", GCounter().increment("bob", 3))
+    cluster.run_until_idle()
+    read = cluster.get("likes")
+    assert len(read.siblings) == 2                   # two concurrent versions stored...
+    assert len(read.values) == 1 and read.value.value == 5   # ...one merged value read

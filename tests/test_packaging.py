@@ -97,13 +97,21 @@ def test_every_public_module_declares_all():
     assert not missing, f"modules without __all__: {missing}"
 
 
+# Functions that may call the built-in hash() because they never keep the
+# result, with the reason; placement must always use MD5.
+HASH_ALLOWED_IN = {
+    "__hash__": "defines the hash of a value object",
+    "_check_hashable": "only tests that a CRDT value can be hashed (dynamo_lab/crdt.py)",
+}
+
+
 def test_placement_never_uses_pythons_salted_hash():
-    """Calls to the built-in hash() are allowed only inside __hash__ methods."""
+    """Calls to the built-in hash() are allowed only in HASH_ALLOWED_IN."""
     offenders = []
     for path in (ROOT / "dynamo_lab").rglob("*.py"):
         tree = ast.parse(path.read_text())
         allowed = {id(node) for fn in ast.walk(tree)
-                   if isinstance(fn, ast.FunctionDef) and fn.name == "__hash__"
+                   if isinstance(fn, ast.FunctionDef) and fn.name in HASH_ALLOWED_IN
                    for node in ast.walk(fn)}
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)

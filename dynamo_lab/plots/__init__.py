@@ -24,7 +24,8 @@ from .merkle import MerkleDrawing, draw_merkle
 from .messages import MessageDrawing, draw_messages
 from .quorum import QuorumDrawing, draw_quorum
 from .ring import RingDrawing, draw_ring
+from .version_graph import VersionGraphDrawing, draw_version_graph
 
 __all__ = ["draw_ring", "draw_cluster", "draw_quorum", "draw_messages", "draw_merkle",
            "node_colors", "PALETTE", "RingDrawing", "ClusterDrawing", "QuorumDrawing",
-           "MessageDrawing", "MerkleDrawing"]
+           "MessageDrawing", "MerkleDrawing", "draw_version_graph", "VersionGraphDrawing"]

@@ -25,6 +25,7 @@ from .merkle_explorer import MerkleExplorer
 from .quorum_calculator import QuorumCalculator
 from .replay import MessageDiagram, Replay
 from .ring_explorer import RingExplorer
+from .version_graph import VersionGraph
 
 __all__ = ["QuorumCalculator", "RingExplorer", "ClusterExplorer", "MessageDiagram", "Replay",
-           "MerkleExplorer"]
+           "MerkleExplorer", "VersionGraph"]

@@ -132,12 +132,24 @@ class PutOperation(_Operation):
 
     def send_requests(self) -> None:
         cluster, node, key = self.cluster, self.node, self.key
-        target_names = [name for name, _ in self.targets]
-        local = node.store.get(key) if node.name in target_names else None
-        seen = max(self.context_clock[node.actor],
-                   0 if local is None else local.clock[node.actor])
-        counter = node.next_counter(key, seen)
-        sibling = Sibling(None if self.tombstone else self.value, (node.actor, counter),
+        if (node.name, None) in self.targets:
+            # A replica that keeps the key in its own store holds every write it
+            # ever stamped (or what replaced it), so its counter never claims a
+            # write it has not seen.
+            local = node.store.get(key)
+            actor = node.actor
+            seen = max(self.context_clock[actor], 0 if local is None else local.clock[actor])
+            counter = node.next_counter(key, seen)
+        else:
+            # A coordinator that does not store the key (not a replica, or a
+            # fallback holding hints it will hand off) could not keep that
+            # promise: raising its own counter would make this write look as
+            # if it had seen the coordinator's earlier, concurrent writes, and
+            # replicas would drop them. It stamps the write with an identity
+            # used once, as client-side clocks do.
+            local = None
+            actor, counter = node.one_off_actor(), 1
+        sibling = Sibling(None if self.tombstone else self.value, (actor, counter),
                           node.wall_clock(), self.tombstone)
         self.record = cluster.versioning.write(local, self.context_clock, sibling,
                                                cluster.clock_threshold)

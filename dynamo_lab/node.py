@@ -46,6 +46,7 @@ class Node:
         self.store: dict[str, Record] = {}
         self.hints: dict[str, dict[str, Record]] = {}  # key -> intended owner -> record
         self.issued: dict[str, int] = {}  # key -> last counter this identity used
+        self._one_off = 0  # identities used for writes this node does not store
         self.incarnation = 1
         self.actor = name  # the identity written into clocks
         self.clock_skew_ms = 0.0
@@ -63,6 +64,11 @@ class Node:
     def wall_clock(self) -> float:
         """This node's wall clock (ms): virtual time plus its skew."""
         return self.cluster.sim.now + self.clock_skew_ms
+
+    def one_off_actor(self) -> str:
+        """A clock identity for a single write this node stamps but will not store."""
+        self._one_off += 1
+        return f"{self.actor}.{self._one_off}"
 
     def next_counter(self, key: str, seen: int) -> int:
         """A counter for a new write of ``key`` by this identity, above ``seen``.

@@ -52,7 +52,10 @@ class WriteResult:
     targets : tuple of str
         Every node the write was sent to (acknowledged or not).
     context : Context or None
-        The causal context of the version written, for a follow-up write.
+        The clock of the record the coordinator stored: the new write and any
+        siblings it was stored beside (like Riak's ``return_body``). A
+        follow-up write with it replaces them all, so to keep siblings you
+        have not seen, read first and write with the read's context.
     error : str or None
         Why the write failed or timed out.
     op_id : int

@@ -1,0 +1,104 @@
+"""Stale reads, lost writes, convergence, and the anomaly finder."""
+
+import pytest
+
+import dynamo_lab as dl
+from dynamo_lab.checks import (converged, divergent_keys, find_anomaly, lost_writes,
+                               stale_reads)
+from dynamo_lab.history import History
+
+
+def hist(*ops):
+    """ops: (process, f, value_in, type, value_out, t_invoke, t_done)."""
+    h = History()
+    for process, f, value, status, out, t0, t1 in ops:
+        inv = h.invoke(process=process, f=f, key="k", value=value, time=t0)
+        if status is not None:
+            h.complete(inv, type=status, value=out, time=t1)
+    return h
+
+
+def test_a_read_after_an_acknowledged_write_that_misses_it_is_stale():
+    h = hist(("a", "put", 1, "ok", 1, 0, 1), ("b", "get", None, "ok", [], 5, 6))
+    (stale,) = stale_reads(h)
+    assert stale.missed == [1] and stale.versions_behind == 1 and stale.ms_behind == 4.0
+
+
+def test_overlapping_or_superseded_writes_do_not_make_a_read_stale():
+    h = hist(("a", "put", 1, "ok", 1, 0, 1),
+             ("a", "put", 2, "ok", 2, 2, 3),
+             ("b", "get", None, "ok", [2], 4, 5),           # newest: fine
+             ("c", "put", 3, "ok", 3, 6, 9),
+             ("d", "get", None, "ok", [2], 7, 8))           # 3 still in flight: fine
+    assert stale_reads(h) == []
+
+
+def test_a_read_two_writes_behind_counts_both():
+    h = hist(("a", "put", 1, "ok", 1, 0, 1), ("a", "put", 2, "ok", 2, 2, 3),
+             ("a", "put", 3, "ok", 3, 4, 5), ("b", "get", None, "ok", [1], 6, 7))
+    assert stale_reads(h)[0].missed == [2, 3]
+
+
+def test_lost_writes_must_and_may():
+    h = hist(("a", "put", 1, "ok", 1, 0, 1), ("b", "get", None, "ok", [1], 2, 3),
+             ("b", "put", 2, "ok", 2, 4, 5), ("c", "put", 9, "fail", 9, 6, 7))
+    assert lost_writes(h, {"k": [2]}).ok                 # 2 replaced 1 after reading it
+    report = lost_writes(h, {"k": [1]})
+    assert report.lost == {"k": [2]}
+    assert lost_writes(h, {"k": [2, 9]}).unexpected == {"k": [9]}   # a failed write appears
+
+
+def test_convergence_follows_the_replicas():
+    c = dl.Cluster(nodes=5, n=3, r=1, w=1, seed=3)
+    c.put("k", 1)
+    assert not converged(c) and divergent_keys(c) == ["k"]
+    c.run_until_idle()
+    assert converged(c)
+
+
+# The two anomalies the finder must find (invariants 5 and 6), and their absence
+# in the configurations that prevent them, from fixed seeds in bounded time.
+
+def test_finder_shows_a_monotonic_read_violation_without_blocking_read_repair():
+    found = find_anomaly("monotonic_read", nodes=3, n=3, r=2, w=2, read_repair="async",
+                         seeds=range(2000), time_budget_s=60)
+    assert found.found and found.operations <= 4 and found.fault_count == 0
+    first, later = found.witness
+    assert first.value and not set(first.value) <= set(later.value)
+    assert "went back in time" in found.explanation and "schedule:" in found.describe()
+    assert not find_anomaly("monotonic_read", nodes=3, n=3, r=2, w=2,
+                            read_repair="blocking", seeds=range(2000), time_budget_s=60).found
+
+
+def test_finder_shows_a_stale_read_under_a_sloppy_quorum_with_r_plus_w_above_n():
+    found = find_anomaly("stale_read", n=3, r=2, w=2, seeds=range(1000), time_budget_s=60)
+    assert found.found and found.fault_count >= 1 and found.operations <= 4
+    assert stale_reads(found.history)
+    assert not find_anomaly("stale_read", n=3, r=2, w=2, sloppy_quorum=False,
+                            seeds=range(1000), time_budget_s=60).found
+
+
+def test_finder_finds_lost_writes_only_where_they_can_happen():
+    assert find_anomaly("lost_write", n=3, r=2, w=2, versioning="lww", writers=2,
+                        seeds=range(200)).found
+    assert not find_anomaly("lost_write", n=3, r=2, w=2, writers=2, seeds=range(200)).found
+
+
+def test_the_finder_is_deterministic_and_says_when_it_found_nothing():
+    a = find_anomaly("non_linearizable", nodes=3, n=3, r=2, w=2, seeds=range(2000))
+    b = find_anomaly("non_linearizable", nodes=3, n=3, r=2, w=2, seeds=range(2000))
+    assert a.found and (a.seed, a.steps) == (b.seed, b.steps)
+    assert a.history.to_jsonl() == b.history.to_jsonl()
+    none = find_anomaly("stale_read", n=3, r=2, w=2, sloppy_quorum=False, seeds=range(5))
+    assert not none.found and none.runs == 5 and "none found in 5 runs" in repr(none)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(kind="phantom"), "unknown anomaly kind 'phantom'"),
+    (dict(kind="stale_read", steps=0), "steps must be a whole number >= 1"),
+    (dict(kind="stale_read", writers=3), "writers must be 1 or 2"),
+    (dict(kind="stale_read", r=5), "r=5 is not allowed"),
+])
+def test_finder_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        find_anomaly(**kwargs)

@@ -24,8 +24,10 @@ from .merkle import MerkleDrawing, draw_merkle
 from .messages import MessageDrawing, draw_messages
 from .quorum import QuorumDrawing, draw_quorum
 from .ring import RingDrawing, draw_ring
+from .timeline import TimelineDrawing, draw_timeline
 from .version_graph import VersionGraphDrawing, draw_version_graph
 
 __all__ = ["draw_ring", "draw_cluster", "draw_quorum", "draw_messages", "draw_merkle",
            "node_colors", "PALETTE", "RingDrawing", "ClusterDrawing", "QuorumDrawing",
-           "MessageDrawing", "MerkleDrawing", "draw_version_graph", "VersionGraphDrawing"]
+           "MessageDrawing", "MerkleDrawing", "draw_version_graph", "VersionGraphDrawing",
+           "draw_timeline", "TimelineDrawing"]

@@ -1,7 +1,6 @@
 """Seeded scenarios that show the anomalies of INVARIANTS.md (4, 5, 6, 17, 18),
 each beside the configuration that prevents it."""
 
-import pytest
 
 import dynamo_lab as dl
 from dynamo_lab.checks import linearizable

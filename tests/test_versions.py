@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dynamo_lab.versions import (
-    VectorClock, Sibling, Record, make_versioning, reconcile, VERSIONING_SCHEMES,
+    VectorClock, Sibling, make_versioning, reconcile, VERSIONING_SCHEMES,
 )
 
 NODES = ["A", "B", "C", "D"]

@@ -16,6 +16,18 @@ probability ``1 - p_s ** k``.
 
 Both are exact fractions, so a lesson can print 2/3 rather than 0.6666....
 
+Real stores keep propagating a write after it commits, so how stale a read is
+depends on time. The WARS model (PBS §4.1) draws, for each of the N
+coordinator-replica pairs, four one-way delays: W (write request), A (write
+acknowledgement), R (read request) and S (read response). The write commits
+at the W-th smallest W + A; a read started ``t`` ms later uses the R replicas
+with the smallest R + S, and is stale if every one of them received the read
+request before the write: ``commit + t + R[i] < W[i]``.
+:func:`t_visibility` estimates P(consistent) by Monte Carlo over many trials
+(vectorised with numpy), :func:`latency_percentiles` gives the read and write
+latencies of the same model, and :func:`simulate_t_visibility` measures the
+same probability with the protocol simulator itself.
+
 Examples
 --------
 >>> p_stale(n=3, r=1, w=1)
@@ -31,7 +43,10 @@ from __future__ import annotations
 from fractions import Fraction
 from math import comb
 
-__all__ = ["p_stale", "k_staleness", "check_nrw"]
+from .latency import Constant, LatencyModel
+
+__all__ = ["p_stale", "k_staleness", "check_nrw", "t_visibility", "latency_percentiles",
+           "simulate_t_visibility"]
 
 
 def _check_whole(name: str, value, low: int, high: int | None, why: str) -> int:
@@ -153,3 +168,175 @@ def k_staleness(n: int, r: int, w: int, k: int) -> Fraction:
     ps = p_stale(n, r, w)
     k = _check_whole("k", k, 1, None, " (k = 1 means the latest version)")
     return 1 - ps ** k
+
+
+# -- WARS Monte Carlo ----------------------------------------------------------
+
+def _check_trials(trials) -> int:
+    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
+        raise ValueError(f"trials must be a whole number >= 1, got {trials!r}")
+    return trials
+
+
+def _wars_draws(model, n: int, trials: int, seed: int):
+    import numpy as np
+
+    legs = model.sample_legs(np.random.default_rng(seed), trials, n)
+    return legs["W"], legs["A"], legs["R"], legs["S"]
+
+
+def t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0, trials: int = 100_000,
+                 seed: int = 0):
+    """P(a read started ``t_ms`` after a write commits returns it), by WARS Monte Carlo.
+
+    Parameters
+    ----------
+    model : dynamo_lab.latency.WARS
+        The four legs' latency models (e.g. ``dl.latency.LNKD_SSD``).
+    n, r, w : int
+    t_ms : float or array of float
+        Time from commit to the read's start; an array gives one
+        probability per value, from the same trials.
+    trials : int
+    seed : int
+
+    Returns
+    -------
+    float, or numpy array matching ``t_ms``
+
+    Examples
+    --------
+    >>> import dynamo_lab as dl
+    >>> wars = dl.latency.WARS(w=dl.latency.Exponential(1.0), a=1.0, r=1.0, s=1.0)
+    >>> round(t_visibility(wars, n=3, r=2, w=2, trials=2000), 3)     # R + W > N
+    1.0
+    """
+    import numpy as np
+
+    n, r, w = check_nrw(n, r, w)
+    trials = _check_trials(trials)
+    W, A, R, S = _wars_draws(model, n, trials, seed)
+    commit = np.partition(W + A, w - 1, axis=1)[:, w - 1]
+    readers = np.argsort(R + S, axis=1, kind="stable")[:, :r]
+    W_read = np.take_along_axis(W, readers, axis=1)
+    R_read = np.take_along_axis(R, readers, axis=1)
+    times = np.atleast_1d(np.asarray(t_ms, dtype=float))
+    if not np.all(np.isfinite(times)) or np.any(times < 0):
+        raise ValueError(f"t_ms must be finite and >= 0, got {t_ms!r}")
+    # A replica answers with the write if the write reached it before the read request.
+    fresh = [(commit[:, None] + t + R_read >= W_read).any(axis=1).mean() for t in times]
+    result = np.array(fresh)
+    return float(result[0]) if np.ndim(t_ms) == 0 else result
+
+
+def latency_percentiles(model, n: int = 3, r: int = 1, w: int = 1, q=(50, 99, 99.9),
+                        trials: int = 100_000, seed: int = 0) -> dict[str, dict[float, float]]:
+    """Read and write latency percentiles (ms) of a WARS model.
+
+    A write completes at the W-th smallest W + A; a read at the R-th smallest
+    R + S (PBS §4.1).
+
+    Examples
+    --------
+    >>> import dynamo_lab as dl
+    >>> wars = dl.latency.WARS(w=1.0, a=1.0, r=1.0, s=1.0)
+    >>> latency_percentiles(wars, n=3, r=2, w=2, q=(50,), trials=10)
+    {'read': {50: 2.0}, 'write': {50: 2.0}}
+    """
+    import numpy as np
+
+    n, r, w = check_nrw(n, r, w)
+    trials = _check_trials(trials)
+    W, A, R, S = _wars_draws(model, n, trials, seed)
+    write = np.partition(W + A, w - 1, axis=1)[:, w - 1]
+    read = np.partition(R + S, r - 1, axis=1)[:, r - 1]
+    qs = list(q)
+    return {"read": dict(zip(qs, map(float, np.percentile(read, qs)))),
+            "write": dict(zip(qs, map(float, np.percentile(write, qs))))}
+
+
+# -- the same question asked of the protocol simulator -----------------------------
+
+class _Legs(LatencyModel):
+    """A link model that times each kind of message by its WARS leg (plus a delay)."""
+
+    def __init__(self, model, extra_ms: float = 0.0):
+        def shifted(leg):
+            return leg if not extra_ms else _Shifted(leg, extra_ms)
+
+        w, a, r, s = (shifted(model.leg(name)) for name in "wars")
+        self.by_kind = {"put_req": w, "put_ack": a, "get_req": r, "get_resp": s}
+        self._default = shifted(Constant(0.0))
+
+    def sample(self, rng):  # any other message (repairs, hints) is not part of WARS
+        return self._default.sample(rng)
+
+
+class _Shifted(LatencyModel):
+    def __init__(self, base, extra_ms: float):
+        self.base, self.extra_ms = base, extra_ms
+
+    def sample(self, rng):
+        return self.base.sample(rng) + self.extra_ms
+
+
+def simulate_t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0,
+                          trials: int = 5_000, seed: int = 0):
+    """The probability :func:`t_visibility` estimates, measured on the simulator.
+
+    Each trial writes a fresh key through a coordinator outside its replica
+    set (so every replica write crosses the network, as WARS assumes), waits
+    until the write commits, lets ``t_ms`` pass, then reads with R and counts
+    the read consistent if it returns the write. Each message takes the delay
+    of its WARS leg; with ``remote_extra_ms`` (the WAN fit) the write and
+    the read each have one local replica, chosen independently, and messages
+    to or from the others take that much longer.
+
+    Examples
+    --------
+    >>> import dynamo_lab as dl
+    >>> wars = dl.latency.WARS(w=1.0, a=1.0, r=1.0, s=1.0)
+    >>> simulate_t_visibility(wars, n=3, r=1, w=1, t_ms=0.0, trials=50)   # all equal: no race
+    1.0
+    """
+    import numpy as np
+
+    from .cluster import Cluster
+
+    n, r, w = check_nrw(n, r, w)
+    trials = _check_trials(trials)
+    times = np.atleast_1d(np.asarray(t_ms, dtype=float))
+    if not np.all(np.isfinite(times)) or np.any(times < 0):
+        raise ValueError(f"t_ms must be finite and >= 0, got {t_ms!r}")
+    extra = float(getattr(model, "remote_extra_ms", 0.0) or 0.0)
+    cluster = Cluster(nodes=n + 1, n=n, r=r, w=w, seed=seed, latency=_Legs(model),
+                      read_repair=False, failure_detector="oracle", timeout_ms=1e9,
+                      hinted_handoff=False)
+    rng = cluster.sim.rng
+    consistent = np.zeros(len(times))
+
+    def place_near(home, coordinator, extra_ms):
+        cluster.network.clear_links()
+        if extra_ms:
+            local = home[rng.randrange(n)]
+            for replica in home:
+                if replica != local:
+                    cluster.network.set_link(coordinator, replica, latency=_Legs(model, extra_ms))
+
+    for trial in range(trials):
+        for index, t in enumerate(times):
+            key = f"trial{trial}.{index}"
+            home = cluster.ring.home_replicas(key)
+            coordinator = next(x for x in cluster.nodes if x not in home)
+            # With the WAN fit, the write and the read each have their own
+            # local replica (PBS: chosen per operation); the others are remote.
+            place_near(home, coordinator, extra)
+            put = cluster.put(key, trial, coordinator=coordinator)
+            if t:
+                cluster.run_for(float(t))
+            place_near(home, coordinator, extra)
+            read = cluster.get(key, coordinator=coordinator)
+            consistent[index] += put.ok and read.values == [trial]
+            cluster.run_until_idle()
+    result = consistent / trials
+    return float(result[0]) if np.ndim(t_ms) == 0 else result

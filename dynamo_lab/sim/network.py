@@ -223,7 +223,12 @@ class Network:
         if loss and sim.rng.random() < loss:
             trace.record(now, "lost", msg_id, src, dst, kind, key, op_id, payload, "link loss")
             return msg_id
-        delay = self._link_latency.get(link, self.latency).sample(sim.rng)
+        model = self._link_latency.get(link, self.latency)
+        # A model may time each kind of message differently (PBS's WARS legs).
+        by_kind = getattr(model, "by_kind", None)
+        if by_kind is not None:
+            model = by_kind.get(kind, model)
+        delay = model.sample(sim.rng)
         sim.schedule(delay, self._arrive, Message(msg_id, src, dst, kind, key, op_id, payload))
         return msg_id
 

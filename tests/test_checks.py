@@ -102,3 +102,13 @@ def test_the_finder_is_deterministic_and_says_when_it_found_nothing():
 def test_finder_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         find_anomaly(**kwargs)
+
+
+def test_a_write_that_read_the_missed_value_supersedes_it():
+    # c read 1 while its write was still in flight, then wrote 3 from that read:
+    # a read returning 3 did not miss 1, even though 3 began before 1 completed.
+    h = hist(("a", "put", 1, "ok", 1, 0, 10),
+             ("c", "get", None, "ok", [1], 1, 2),
+             ("c", "put", 3, "ok", 3, 3, 4),
+             ("b", "get", None, "ok", [3], 20, 21))
+    assert stale_reads(h) == []

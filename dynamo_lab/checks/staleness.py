@@ -1,8 +1,10 @@
 """Stale reads: reads that missed a write acknowledged before they began.
 
 A read *misses* an acknowledged write W when W completed before the read was
-invoked, and the read returned neither W's value nor the value of any write
-invoked after W completed (such a write may legitimately have replaced W).
+invoked, and the read returned neither W's value nor the value of a write
+that may legitimately have replaced W: one invoked after W completed, or one
+whose process had already seen W (it had read W's value, or written W
+itself) when it invoked it, as a read-modify-write does.
 Judged from the history alone, per key; values are assumed unique per write,
 as the course's workloads make them.
 
@@ -72,16 +74,37 @@ def stale_reads(history) -> list[StaleRead]:
               if inv.f in _WRITES and done is not None and done.type == "ok"]
     invoked_at = {inv.op_id: inv.time for inv, _ in pairs if inv.f in _WRITES}
     writer_of: dict[tuple, int] = {}
+    process_of: dict[int, str] = {}
     for inv, _ in pairs:
         if inv.f in _WRITES:
-            writer_of[(inv.key, None if inv.f == "delete" else _ident(inv.value))] = inv.op_id
+            writer_of[(inv.key, _ident(None if inv.f == "delete" else inv.value))] = inv.op_id
+            process_of[inv.op_id] = inv.process
+    # What each process had seen of each key, and when: its reads and its own writes.
+    seen_by: dict[tuple, list] = {}
+    for inv, done in pairs:
+        if done is None or done.type != "ok":
+            continue
+        if inv.f in _READS:
+            for v in _returned(done.value):
+                seen_by.setdefault((inv.process, inv.key, _ident(v)), []).append(done.time)
+        elif inv.f in _WRITES:
+            v = None if inv.f == "delete" else inv.value
+            seen_by.setdefault((inv.process, inv.key, _ident(v)), []).append(inv.time)
+
+    def knew(process, key, value, before) -> bool:
+        return any(t <= before for t in seen_by.get((process, key, _ident(value)), ()))
+
     found = []
     for inv, done in pairs:
         if inv.f not in _READS or done is None or done.type != "ok":
             continue
         returned = _returned(done.value) if done.value != [] else [None]
-        # When each returned value's write was invoked (None: never written).
-        returned_invoked = [invoked_at.get(writer_of.get((inv.key, _ident(v)))) for v in returned]
+        # Each returned value's write: (process, invoked at), if anyone wrote it.
+        returned_writes = []
+        for v in returned:
+            op_id = writer_of.get((inv.key, _ident(v)))
+            if op_id is not None:
+                returned_writes.append((process_of[op_id], invoked_at[op_id]))
         missed = []
         for w_inv, w_done in writes:
             if w_inv.key != inv.key or w_done.time > inv.time:
@@ -89,7 +112,8 @@ def stale_reads(history) -> list[StaleRead]:
             value = None if w_inv.f == "delete" else w_inv.value
             if any(_same(value, v) for v in returned):
                 continue
-            superseded = any(t is not None and t >= w_done.time for t in returned_invoked)
+            superseded = any(t >= w_done.time or knew(p, inv.key, value, t)
+                             for p, t in returned_writes)
             if not superseded:
                 missed.append((w_done.time, value))
         if missed:

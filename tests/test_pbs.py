@@ -91,3 +91,19 @@ PUBLISHED = [
 def test_monte_carlo_reproduces_the_published_pbs_figures(name, model, t, published, precision):
     estimate = t_visibility(model, n=3, r=1, w=1, t_ms=t, trials=300_000)
     assert abs(estimate - published) < precision
+
+
+def test_pictures_draw_what_the_model_computes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from dynamo_lab.plots import draw_latency_vs_staleness, draw_t_visibility
+
+    configs = [(1, 1), (2, 1), (2, 2)]
+    vis = draw_t_visibility(L.LNKD_DISK, configs, t_ms=[0.0, 5.0, 50.0], trials=5000)
+    assert set(vis.lines) == set(configs) and len(vis.ax.get_lines()) == 3
+    assert list(vis.lines[(2, 2)].get_ydata()) == [1.0, 1.0, 1.0]
+    trade = draw_latency_vs_staleness(L.LNKD_DISK, configs, trials=5000)
+    (lat11, fresh11), (lat22, fresh22) = trade.points[(1, 1)], trade.points[(2, 2)]
+    assert lat22 > lat11 and fresh22 == 1.0 > fresh11
+    assert trade.labels[(2, 1)].get_text() == "R=2, W=1"

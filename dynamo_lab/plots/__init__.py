@@ -12,6 +12,11 @@ function                  draws
 :func:`draw_cluster`      nodes up, down or cut off; cut links; last operation
 :func:`draw_quorum`       N replicas, a write set, a read set, their overlap
 :func:`draw_messages`     a space-time diagram of a slice of the trace
+:func:`draw_merkle`       two replicas' Merkle trees and where they differ
+:func:`draw_version_graph`  the causal graph of a key's versions
+:func:`draw_timeline`     a history: a bar per operation, faults, the witness
+:func:`draw_t_visibility`   P(consistent read) against time since commit
+:func:`draw_latency_vs_staleness`  each (R, W): tail latency against staleness
 ========================  ==================================================
 
 Every picture colours nodes with :func:`node_colors` (see
@@ -23,11 +28,13 @@ from .colors import PALETTE, node_colors
 from .merkle import MerkleDrawing, draw_merkle
 from .messages import MessageDrawing, draw_messages
 from .quorum import QuorumDrawing, draw_quorum
+from .pbs import TradeoffDrawing, VisibilityDrawing, draw_latency_vs_staleness, draw_t_visibility
 from .ring import RingDrawing, draw_ring
 from .timeline import TimelineDrawing, draw_timeline
 from .version_graph import VersionGraphDrawing, draw_version_graph
 
-__all__ = ["draw_ring", "draw_cluster", "draw_quorum", "draw_messages", "draw_merkle",
+__all__ = ["draw_t_visibility", "draw_latency_vs_staleness", "VisibilityDrawing",
+           "TradeoffDrawing", "draw_ring", "draw_cluster", "draw_quorum", "draw_messages", "draw_merkle",
            "node_colors", "PALETTE", "RingDrawing", "ClusterDrawing", "QuorumDrawing",
            "MessageDrawing", "MerkleDrawing", "draw_version_graph", "VersionGraphDrawing",
            "draw_timeline", "TimelineDrawing"]

@@ -40,6 +40,7 @@ from .coordinator import GetOperation, PutOperation
 from .health import FailureDetector, make_detector
 from .latency import Exponential, LatencyModel, as_latency_model
 from .node import Node
+from .rebalance import Rebalance, RebalanceReport
 from .results import ReadResult, WriteResult
 from .ring import Ring
 from .system import DEFAULT_CLIENT, FAULT_KINDS, FaultEvent, SimulatedSystem
@@ -232,6 +233,7 @@ class Cluster(SimulatedSystem):
         for name in names:
             self._add_node_object(name)
         self._anti_entropy_timer = None
+        self._rebalance: Rebalance | None = None
         #: Reports of the background anti-entropy rounds started so far.
         self.anti_entropy_rounds: list[AntiEntropyReport] = []
 
@@ -412,6 +414,53 @@ class Cluster(SimulatedSystem):
         return {"stored": sum(n.hints_stored for n in nodes),
                 "delivered": sum(n.hints_delivered for n in nodes),
                 "pending": sum(n.hints_pending for n in nodes)}
+
+    # -- joining and leaving ------------------------------------------------------
+    def add_node(self, name: str) -> RebalanceReport:
+        """Add a node: it takes tokens, receives the ranges it gains, then serves them.
+
+        The copy travels as simulated messages; this call runs the cluster
+        until the switch to the new ring and returns what moved.
+        """
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"node names must be non-empty strings, got {name!r}")
+        if name in self._nodes:
+            raise ValueError(f"node {name!r} is already in the cluster")
+        self._check_no_rebalance()
+        new_ring = self.ring.copy()
+        change = new_ring.add_node(name)
+        self.network.add_node(name)
+        self._add_node_object(name)
+        return self._rebalance_to("join", name, change, new_ring)
+
+    def remove_node(self, name: str) -> RebalanceReport:
+        """Remove a node: its ranges go to their new owners first, then it leaves."""
+        self.network.require(name)
+        self._check_no_rebalance()
+        if len(self._nodes) - 1 < self.n:
+            raise ValueError(f"removing {name} would leave {len(self._nodes) - 1} nodes, fewer "
+                             f"than N={self.n}")
+        new_ring = self.ring.copy()
+        change = new_ring.remove_node(name)
+        return self._rebalance_to("leave", name, change, new_ring)
+
+    def _check_no_rebalance(self) -> None:
+        if self._rebalance is not None:
+            raise ValueError(f"a {self._rebalance.kind} of {self._rebalance.node} is still "
+                             "moving data; run the cluster until it completes")
+
+    def _rebalance_to(self, kind, name, change, new_ring) -> RebalanceReport:
+        job = Rebalance(self, kind, name, change, new_ring)
+        self._rebalance = job
+        self._log_fault(kind, (name,), detail=f"{len(change.moved)} ranges move")
+        job.start()
+        self.sim.run_while(lambda: not job.report.done)
+        return job.report
+
+    def _retire(self, name: str) -> None:
+        """Take a node that has handed off its ranges out of the cluster."""
+        self._nodes.pop(name)
+        self.network.remove_node(name)
 
     # -- anti-entropy -------------------------------------------------------------
     def anti_entropy(self, *, fanout: int = 4, depth: int = 3) -> AntiEntropyReport:

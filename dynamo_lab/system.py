@@ -25,7 +25,8 @@ from .sim.network import Network
 __all__ = ["SimulatedSystem", "FaultEvent", "FAULT_KINDS", "DEFAULT_CLIENT"]
 
 #: Every ``kind`` a :class:`FaultEvent` may have.
-FAULT_KINDS = ("crash", "recover", "partition", "heal", "skew_clock", "set_link")
+FAULT_KINDS = ("crash", "recover", "partition", "heal", "skew_clock", "set_link", "join",
+               "leave")
 
 #: The name of the client that ``put`` and ``get`` act as.
 DEFAULT_CLIENT = "client"

@@ -234,6 +234,10 @@ class Network:
 
     def _arrive(self, msg: Message) -> None:
         now = self.sim.now
+        if msg.dst not in self._handlers:
+            self.trace.record(now, "drop", msg.msg_id, msg.src, msg.dst, msg.kind, msg.key,
+                              msg.op_id, msg.payload, "receiver left")
+            return
         if msg.dst in self._down:
             self.trace.record(now, "drop", msg.msg_id, msg.src, msg.dst, msg.kind, msg.key,
                               msg.op_id, msg.payload, "receiver down")

@@ -1,0 +1,152 @@
+"""Joining and leaving: moving key ranges to their new owners over messages.
+
+When a node joins (or leaves), some ranges of the ring change hands. The
+cluster keeps routing with the old ring while the new owners receive the
+ranges they gain, copied over simulated messages from a current replica
+(the leaving node itself, if it is up). Once every copy is acknowledged, the
+cluster switches to the new ring, and every node that lost a range pushes
+what it then holds for it, so writes made during the copy reach the new
+owners too. A leaving node is removed only after that switch.
+
+Examples
+--------
+>>> import dynamo_lab as dl
+>>> cluster = dl.Cluster(nodes=4, n=3, r=2, w=2, seed=1)
+>>> for i in range(50):
+...     _ = cluster.put(f"key{i}", i)
+>>> report = cluster.add_node("E")
+>>> report.done, report.keys_moved > 0, "E" in cluster.ring.nodes
+(True, True, True)
+>>> cluster.get("key7").value
+7
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .anti_entropy import record_bytes
+from .ring import key_position
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .cluster import Cluster
+
+__all__ = ["RebalanceReport", "Rebalance"]
+
+
+@dataclass
+class RebalanceReport:
+    """What a join or a leave moved.
+
+    Attributes
+    ----------
+    kind : "join" or "leave"
+    node : str
+    ranges_moved : int
+        Ranges whose set of home replicas changed.
+    fraction_moved : float
+        Share of the ring those ranges cover.
+    keys_moved, bytes_moved : int
+        Records copied to new owners (both passes), and their rough size.
+    started_ms, completed_ms : float
+        When the copy started and when the cluster switched to the new ring
+        (``None`` until it has).
+    """
+
+    kind: str
+    node: str
+    ranges_moved: int
+    fraction_moved: float
+    keys_moved: int = 0
+    bytes_moved: int = 0
+    started_ms: float = 0.0
+    completed_ms: float | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.completed_ms is not None
+
+    def __str__(self) -> str:
+        state = (f"switched at {self.completed_ms:.2f} ms" if self.done else "copy in progress")
+        return (f"{self.kind} of {self.node}: {self.ranges_moved} ranges "
+                f"({self.fraction_moved:.1%} of the ring), {self.keys_moved} records "
+                f"({self.bytes_moved} bytes) moved; {state}")
+
+
+class _Transfer:
+    __slots__ = ("job", "records", "final")
+
+    def __init__(self, job, records, final):
+        self.job, self.records, self.final = job, records, final
+
+
+class Rebalance:
+    """One join or leave in progress (see the module docstring)."""
+
+    def __init__(self, cluster: "Cluster", kind: str, node: str, change, new_ring):
+        self.cluster = cluster
+        self.kind, self.node = kind, node
+        self.change, self.new_ring = change, new_ring
+        self.report = RebalanceReport(kind, node, len(change.moved), change.fraction_moved,
+                                      started_ms=cluster.now)
+        self._pending = 0
+
+    # -- copying ----------------------------------------------------------------
+    def _records_in(self, holder: str, moved) -> dict:
+        store = self.cluster.node(holder).store
+        return {key: record for key, record in store.items()
+                if moved.contains(key_position(key))}
+
+    def _send(self, source: str, target: str, records: dict, final: bool) -> None:
+        self.report.keys_moved += len(records)
+        self.report.bytes_moved += sum(record_bytes(r) for r in records.values())
+        self.cluster.network.send(source, target, "transfer", None, None,
+                                  _Transfer(self, records, final))
+
+    def _source(self, moved) -> str | None:
+        up = self.cluster.network.is_up
+        if self.kind == "leave" and up(self.node):
+            return self.node
+        return next((n for n in moved.old_replicas if up(n) and n in self.cluster.nodes), None)
+
+    def start(self) -> None:
+        for moved in self.change.moved:
+            source = self._source(moved)
+            if source is None:
+                continue  # no replica is up to copy from; anti-entropy will have to do
+            records = self._records_in(source, moved)
+            for target in moved.gained:
+                self._pending += 1
+                self._send(source, target, records, final=False)
+        if self._pending == 0:
+            self._switch()
+
+    def receive(self, node, msg) -> None:
+        if msg.kind == "transfer":
+            for key, record in msg.payload.records.items():
+                node.apply(key, record)
+            self.cluster.network.send(node.name, msg.src, "transfer_ack", None, None,
+                                      msg.payload)
+        elif msg.kind == "transfer_ack" and not msg.payload.final:
+            self._pending -= 1
+            if self._pending == 0 and not self.report.done:
+                self._switch()
+
+    # -- switching ----------------------------------------------------------------
+    def _switch(self) -> None:
+        cluster = self.cluster
+        cluster.ring = self.new_ring
+        self.report.completed_ms = cluster.now
+        cluster._rebalance = None
+        # Writes routed by the old ring during the copy: whoever lost a range
+        # passes on what it now holds for it.
+        for moved in self.change.moved:
+            for holder in moved.lost:
+                if holder in cluster.nodes and cluster.network.is_up(holder):
+                    records = self._records_in(holder, moved)
+                    for target in moved.gained:
+                        if records:
+                            self._send(holder, target, records, final=True)
+        if self.kind == "leave":
+            cluster._retire(self.node)

@@ -175,8 +175,11 @@ class Cluster(SimulatedSystem):
         indeterminate (100 ms).
     failure_detector : str
         How coordinators decide who is healthy: ``"timeouts"`` (default:
-        suspect a node that missed replies) or ``"oracle"`` (perfect
-        knowledge); see :mod:`dynamo_lab.health`.
+        suspect a node that missed replies), ``"oracle"`` (perfect
+        knowledge; see :mod:`dynamo_lab.health`) or ``"phi"`` (nodes gossip
+        every ``gossip_period_ms`` and suspect a peer whose heartbeats, as
+        gossip carries them, make phi exceed ``phi_threshold``; see
+        :mod:`dynamo_lab.membership` and :mod:`dynamo_lab.phi_accrual`).
     clock_threshold : int
         Vector clock entries kept before the oldest is dropped (10).
     hint_interval_ms : float
@@ -195,7 +198,8 @@ class Cluster(SimulatedSystem):
                  hinted_handoff: bool = True, read_repair: str | bool = "async",
                  timeout_ms: float = 100.0, failure_detector: str = "timeouts",
                  clock_threshold: int = 10, hint_interval_ms: float = 1000.0,
-                 tombstones: str = "safe"):
+                 tombstones: str = "safe", gossip_period_ms: float = 1000.0,
+                 phi_threshold: float = 8.0):
         names = _node_names(nodes)
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(names):
             raise ValueError(f"n={n!r} is not allowed: the cluster has {len(names)} node(s), so N "
@@ -214,6 +218,10 @@ class Cluster(SimulatedSystem):
                 or clock_threshold < 1:
             raise ValueError(f"clock_threshold must be a whole number >= 1, got {clock_threshold!r}")
         self.timeout_ms = _check_positive_ms("timeout_ms", timeout_ms)
+        _check_positive_ms("gossip_period_ms", gossip_period_ms)
+        if isinstance(phi_threshold, bool) or not isinstance(phi_threshold, (int, float)) \
+                or not math.isfinite(phi_threshold) or phi_threshold <= 0:
+            raise ValueError(f"phi_threshold must be a finite number > 0, got {phi_threshold!r}")
         self.hint_interval_ms = _check_positive_ms("hint_interval_ms", hint_interval_ms)
         self.versioning = make_versioning(versioning)
         latency_model = as_latency_model(latency if latency is not None else Exponential(1.0))
@@ -226,7 +234,11 @@ class Cluster(SimulatedSystem):
         self.hinted_handoff = hinted_handoff
         self.clock_threshold = clock_threshold
         self.tombstones = tombstones
-        self.detector = make_detector(failure_detector, self.network)
+        self.gossip = None
+        if failure_detector == "phi":
+            self.detector = self._start_gossip(gossip_period_ms, phi_threshold)
+        else:
+            self.detector = make_detector(failure_detector, self.network)
         # Only detectors that learn from traffic need to hear about every message.
         self._detector_listens = type(self.detector).heard_from is not FailureDetector.heard_from
         self._nodes: dict[str, Node] = {}
@@ -236,6 +248,15 @@ class Cluster(SimulatedSystem):
         self._rebalance: Rebalance | None = None
         #: Reports of the background anti-entropy rounds started so far.
         self.anti_entropy_rounds: list[AntiEntropyReport] = []
+
+    def _start_gossip(self, period_ms: float, threshold: float):
+        """Membership by gossip, with phi-accrual detection fed by its heartbeats."""
+        from .membership import Gossip
+        from .phi_accrual import PhiAccrual, PhiDetector
+
+        self.gossip = Gossip(self.sim, self.network, self.network.nodes, period_ms=period_ms,
+                             phi=PhiAccrual(threshold=threshold), attach=False)
+        return PhiDetector(self.gossip, self.sim)
 
     def _add_node_object(self, name: str) -> Node:
         node = Node(name, self)
@@ -431,6 +452,8 @@ class Cluster(SimulatedSystem):
         change = new_ring.add_node(name)
         self.network.add_node(name)
         self._add_node_object(name)
+        if self.gossip is not None:
+            self.gossip.join(name, seeds=[n for n in self._nodes if n != name][:2])
         return self._rebalance_to("join", name, change, new_ring)
 
     def remove_node(self, name: str) -> RebalanceReport:
@@ -442,6 +465,8 @@ class Cluster(SimulatedSystem):
                              f"than N={self.n}")
         new_ring = self.ring.copy()
         change = new_ring.remove_node(name)
+        if self.gossip is not None:
+            self.gossip.announce(name, "leaving", by=self._witness_for(name))
         return self._rebalance_to("leave", name, change, new_ring)
 
     def _check_no_rebalance(self) -> None:
@@ -457,8 +482,14 @@ class Cluster(SimulatedSystem):
         self.sim.run_while(lambda: not job.report.done)
         return job.report
 
+    def _witness_for(self, name: str) -> str:
+        """A node that stays up, to record another node's departure in gossip."""
+        return next((n for n in self._nodes if n != name and self.network.is_up(n)), name)
+
     def _retire(self, name: str) -> None:
         """Take a node that has handed off its ranges out of the cluster."""
+        if self.gossip is not None:
+            self.gossip.announce(name, "left", by=self._witness_for(name))
         self._nodes.pop(name)
         self.network.remove_node(name)
 

@@ -131,4 +131,4 @@ def make_detector(name: str, network: "Network") -> FailureDetector:
         return FAILURE_DETECTORS[name](network)
     except (KeyError, TypeError):
         raise ValueError(f"unknown failure_detector {name!r}; choose one of "
-                         f"{', '.join(map(repr, FAILURE_DETECTORS))}") from None
+                         f"{', '.join(map(repr, [*FAILURE_DETECTORS, 'phi']))}") from None

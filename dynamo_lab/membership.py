@@ -166,13 +166,17 @@ class Gossip:
         meta = None if meta is None else dict(meta)
         self._start(node, {node: Entry("joining", 1, 0, meta)}, seeds=list(seeds))
 
-    def announce(self, node: str, status: str, meta: dict | None = None) -> Entry:
-        """``node`` changes its own status (and metadata, if given).
+    def announce(self, node: str, status: str, meta: dict | None = None, *,
+                 by: str | None = None) -> Entry:
+        """``node`` changes its status (and metadata, if given).
 
-        Raises its entry's version; gossip spreads the change. Metadata not
-        given is kept.
+        Raises its entry's version; gossip spreads the change from ``by``'s
+        view (``node`` itself by default). A node that leaves the cluster at
+        once cannot gossip its own departure, so another node records it.
+        Metadata not given is kept.
         """
-        view = self._require(node)
+        self._require(node)
+        view = self._require(by if by is not None else node)
         _check_status(status)
         mine = view[node]
         new_meta = mine.meta if meta is None else dict(meta)
@@ -199,7 +203,11 @@ class Gossip:
 
     def live_nodes(self) -> list[str]:
         """Gossip nodes that are up on the network."""
-        return [n for n in self._views if self.network.is_up(n)]
+        return [n for n in self._views if self._running(n)]
+
+    def _running(self, node: str) -> bool:
+        # On the network (a node that has left the cluster is not) and up.
+        return node in self.network.nodes and self.network.is_up(node)
 
     def converged(self) -> bool:
         """True when every live node's view holds the same entries.
@@ -220,7 +228,7 @@ class Gossip:
     # -- protocol ---------------------------------------------------------
     def _tick(self, node: str) -> None:
         self._timers[node] = self.sim.schedule_daemon(self.period_ms, self._tick, node)
-        if not self.network.is_up(node):
+        if not self._running(node):
             return  # a crashed process neither beats nor gossips
         view = self._views[node]
         view[node] = view[node]._replace(heartbeat=view[node].heartbeat + 1)

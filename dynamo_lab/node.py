@@ -173,6 +173,8 @@ class Node:
             send(self.name, msg.src, "hint_ack", msg.key, None, msg.payload)
         elif kind == "hint_ack":
             self._hint_acknowledged(msg.key, msg.src, msg.payload.record)
+        elif kind in ("gossip", "gossip_reply") and self.cluster.gossip is not None:
+            self.cluster.gossip.receive(self.name, msg)
         elif kind in ("transfer", "transfer_ack"):
             msg.payload.job.receive(self, msg)
         elif kind.startswith("ae_"):

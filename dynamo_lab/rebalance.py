@@ -150,3 +150,5 @@ class Rebalance:
                             self._send(holder, target, records, final=True)
         if self.kind == "leave":
             cluster._retire(self.node)
+        elif cluster.gossip is not None:
+            cluster.gossip.announce(self.node, "up")   # now it serves its ranges

@@ -49,7 +49,7 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
-__all__ = ["Entry", "Gossip", "STATUSES", "rounds_to_spread", "spread_table"]
+__all__ = ["spread_curve", "Entry", "Gossip", "STATUSES", "rounds_to_spread", "spread_table"]
 
 #: The lifecycle of a node, in order.
 STATUSES = ("joining", "up", "leaving", "left")
@@ -304,6 +304,44 @@ def rounds_to_spread(S: int, seed: int = 0, period_ms: float = 1000.0, *,
         raise RuntimeError(f"the change did not reach every node in {limit_periods} periods")
     elapsed = sim.now - start
     return max(1, math.ceil(elapsed / period_ms - 1e-9))
+
+
+def spread_curve(S: int, seed: int = 0, period_ms: float = 1000.0, *, latency=None,
+                 warmup_periods: int = 2, limit_periods: int = 1000) -> list[int]:
+    """How many of ``S`` nodes know a change at the end of each gossip period.
+
+    The same experiment as :func:`rounds_to_spread`, recording the count
+    period by period: entry ``i`` is the number of nodes that know after
+    ``i`` periods (entry 0 is the announcing node alone).
+
+    Examples
+    --------
+    >>> curve = spread_curve(16, seed=1)
+    >>> curve[0], curve[-1], curve == sorted(curve)
+    (1, 16, True)
+    """
+    from .sim.kernel import Simulation
+    from .sim.network import Network
+
+    if isinstance(S, bool) or not isinstance(S, int) or S < 2:
+        raise ValueError(f"S must be an integer >= 2, got {S!r}")
+    sim = Simulation(seed=seed)
+    names = [f"n{i}" for i in range(S)]
+    gossip = Gossip(sim, Network(sim, names, latency=latency), period_ms=period_ms)
+    sim.run_for(warmup_periods * period_ms + sim.rng.uniform(0.0, period_ms))
+    origin = names[0]
+    version = gossip.announce(origin, "leaving").version
+
+    def knowing() -> int:
+        return sum(gossip.knows(n, origin, version) for n in names)
+
+    curve = [knowing()]
+    while curve[-1] < S:
+        if len(curve) > limit_periods:
+            raise RuntimeError(f"the change did not reach every node in {limit_periods} periods")
+        sim.run_for(period_ms)
+        curve.append(knowing())
+    return curve
 
 
 def spread_table(sizes=(8, 32, 128), seeds=range(5), period_ms: float = 1000.0) -> list[dict]:

@@ -39,7 +39,7 @@ from statistics import NormalDist
 
 from .health import FailureDetector
 
-__all__ = ["PhiAccrual", "PhiDetector", "phi_tradeoff"]
+__all__ = ["phi_series", "PhiAccrual", "PhiDetector", "phi_tradeoff"]
 
 _LOG10_E = math.log10(math.e)
 _LOG10_SQRT_PI = math.log10(math.sqrt(math.pi))
@@ -283,3 +283,26 @@ def phi_tradeoff(thresholds, seed: int = 0, duration_ms: float = 600_000.0, *,
         detected = arrivals[-1] + acc.suspicion_after("A", "B")
         rows.append((float(threshold), false, max(0.0, detected - crash_at)))
     return rows
+
+
+def phi_series(cluster, observer: str, peer: str, duration_ms: float,
+               step_ms: float = 100.0) -> tuple[list[float], list[float]]:
+    """Run ``cluster`` (built with ``failure_detector="phi"``) for ``duration_ms``,
+    sampling ``observer``'s phi for ``peer`` every ``step_ms``.
+
+    Returns (times, phis). Crash ``peer`` before or during the run to watch
+    phi climb past the threshold.
+    """
+    detector = cluster.detector
+    if not isinstance(detector, PhiDetector):
+        raise ValueError("phi_series needs a cluster built with failure_detector='phi'")
+    if not (step_ms > 0 and duration_ms >= step_ms):
+        raise ValueError(f"need step_ms > 0 and duration_ms >= step_ms, got {step_ms!r}, "
+                         f"{duration_ms!r}")
+    times, phis = [], []
+    end = cluster.now + duration_ms
+    while cluster.now + step_ms <= end + 1e-9:
+        cluster.run_for(step_ms)
+        times.append(cluster.now)
+        phis.append(detector.phi.phi(observer, peer, cluster.now))
+    return times, phis

@@ -62,6 +62,7 @@ class RebalanceReport:
     bytes_moved: int = 0
     started_ms: float = 0.0
     completed_ms: float | None = None
+    change: object = None   # the ring's RingChange, for pictures of what moved
 
     @property
     def done(self) -> bool:
@@ -89,7 +90,7 @@ class Rebalance:
         self.kind, self.node = kind, node
         self.change, self.new_ring = change, new_ring
         self.report = RebalanceReport(kind, node, len(change.moved), change.fraction_moved,
-                                      started_ms=cluster.now)
+                                      started_ms=cluster.now, change=change)
         self._pending = 0
 
     # -- copying ----------------------------------------------------------------

@@ -38,3 +38,31 @@ def test_bad_membership_options():
         dl.Cluster(failure_detector="phi", phi_threshold=0)
     with pytest.raises(ValueError, match="'timeouts', 'oracle', 'phi'"):
         dl.Cluster(failure_detector="gossip")
+
+
+def test_membership_pictures_draw_what_the_model_measured():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from dynamo_lab.membership import spread_curve
+    from dynamo_lab.phi_accrual import phi_series
+    from dynamo_lab.plots import draw_phi, draw_ring, draw_spread
+
+    cluster = dl.Cluster(seed=5, failure_detector="phi")
+    cluster.run_for(10_000)
+    crash_at = cluster.now
+    cluster.crash("D")
+    times, phis = phi_series(cluster, "A", "D", duration_ms=15_000, step_ms=250)
+    drawing = draw_phi(times, phis, threshold=8.0, crash_ms=crash_at)
+    assert drawing.suspected_at is not None and drawing.suspected_at > crash_at
+    assert cluster.detector.is_healthy("A", "D") is False
+
+    curves = {size: spread_curve(size, seed=2) for size in (8, 32)}
+    spread = draw_spread(curves)
+    assert spread.rounds[32] >= spread.rounds[8] and set(spread.lines) == {8, 32}
+
+    # Data moved by a join: the ring after it, with the ranges that changed hands.
+    grown = dl.Cluster(seed=6)
+    report = grown.add_node("F")
+    ring_drawing = draw_ring(grown.ring, change=report.change)
+    assert len(ring_drawing.moved.get_segments()) == report.ranges_moved > 0

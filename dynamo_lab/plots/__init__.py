@@ -15,6 +15,8 @@ function                  draws
 :func:`draw_merkle`       two replicas' Merkle trees and where they differ
 :func:`draw_version_graph`  the causal graph of a key's versions
 :func:`draw_timeline`     a history: a bar per operation, faults, the witness
+:func:`draw_phi`          phi of one peer over time, threshold, suspicion
+:func:`draw_spread`       gossip spreading a change, round by round
 :func:`draw_t_visibility`   P(consistent read) against time since commit
 :func:`draw_latency_vs_staleness`  each (R, W): tail latency against staleness
 ========================  ==================================================
@@ -25,6 +27,7 @@ Every picture colours nodes with :func:`node_colors` (see
 
 from .cluster import ClusterDrawing, draw_cluster
 from .colors import PALETTE, node_colors
+from .membership import PhiDrawing, SpreadDrawing, draw_phi, draw_spread
 from .merkle import MerkleDrawing, draw_merkle
 from .messages import MessageDrawing, draw_messages
 from .quorum import QuorumDrawing, draw_quorum
@@ -33,7 +36,7 @@ from .ring import RingDrawing, draw_ring
 from .timeline import TimelineDrawing, draw_timeline
 from .version_graph import VersionGraphDrawing, draw_version_graph
 
-__all__ = ["draw_t_visibility", "draw_latency_vs_staleness", "VisibilityDrawing",
+__all__ = ["draw_phi", "draw_spread", "PhiDrawing", "SpreadDrawing", "draw_t_visibility", "draw_latency_vs_staleness", "VisibilityDrawing",
            "TradeoffDrawing", "draw_ring", "draw_cluster", "draw_quorum", "draw_messages", "draw_merkle",
            "node_colors", "PALETTE", "RingDrawing", "ClusterDrawing", "QuorumDrawing",
            "MessageDrawing", "MerkleDrawing", "draw_version_graph", "VersionGraphDrawing",

@@ -66,3 +66,7 @@ def test_membership_pictures_draw_what_the_model_measured():
     report = grown.add_node("F")
     ring_drawing = draw_ring(grown.ring, change=report.change)
     assert len(ring_drawing.moved.get_segments()) == report.ranges_moved > 0
+    import matplotlib.pyplot as plt
+
+    for figure in (drawing.ax.figure, spread.ax.figure, ring_drawing.ax.figure):
+        plt.close(figure)

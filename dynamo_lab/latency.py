@@ -597,31 +597,40 @@ class WARS:
                     legs[name] += extra
         return legs
 
-    def link_model(self, default=None) -> ByKind:
+    def link_model(self, default=None, *, extra_ms: float | None = None) -> ByKind:
         """A single-link model that times each message kind by its WARS leg.
 
         Write requests (``put_req``) use W, write acks (``put_ack``) A, read
         requests (``get_req``) R and read responses (``get_resp``) S; any
         other message (hints, repairs, ...) uses ``default`` (the S leg if
         not given). ``remote_extra_ms`` is per operation and cannot be put on
-        links; add it per link with :class:`Shifted` and ``cluster.set_link``.
+        links; add it per link with :class:`Shifted` and ``cluster.set_link``,
+        or ask for a remote link's model with ``extra_ms`` (0 for a local
+        one), which adds that constant to every message.
 
         Examples
         --------
         >>> WARS(1, 2, 3, 4).link_model().by_kind["put_ack"]
         Constant(2)
+        >>> WAN.link_model(extra_ms=75).by_kind["get_req"].extra_ms
+        75.0
         >>> WAN.link_model()
         Traceback (most recent call last):
         ...
         ValueError: WARS.link_model needs remote_extra_ms == 0 (got 75); put the extra delay on remote links with cluster.set_link(a, b, latency=Shifted(model, 75))
         """
-        if self.remote_extra_ms:
+        if self.remote_extra_ms and extra_ms is None:
             raise ValueError(
                 f"WARS.link_model needs remote_extra_ms == 0 (got {self.remote_extra_ms:g}); "
                 f"put the extra delay on remote links with "
                 f"cluster.set_link(a, b, latency=Shifted(model, {self.remote_extra_ms:g}))")
-        fallback = self.s if default is None else default
-        return ByKind(fallback, {kind: self.leg(leg) for leg, kind in _LEG_KINDS.items()})
+        fallback = self.s if default is None else as_latency_model(default, "default")
+
+        def shifted(model):
+            return Shifted(model, extra_ms) if extra_ms else model
+
+        return ByKind(shifted(fallback),
+                      {kind: shifted(self.leg(leg)) for leg, kind in _LEG_KINDS.items()})
 
     def __eq__(self, other) -> bool:
         return type(self) is type(other) and vars(self) == vars(other)

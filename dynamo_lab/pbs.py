@@ -43,7 +43,6 @@ from __future__ import annotations
 from fractions import Fraction
 from math import comb
 
-from .latency import Constant, LatencyModel
 
 __all__ = ["p_stale", "k_staleness", "check_nrw", "t_visibility", "latency_percentiles",
            "simulate_t_visibility"]
@@ -257,29 +256,6 @@ def latency_percentiles(model, n: int = 3, r: int = 1, w: int = 1, q=(50, 99, 99
 
 # -- the same question asked of the protocol simulator -----------------------------
 
-class _Legs(LatencyModel):
-    """A link model that times each kind of message by its WARS leg (plus a delay)."""
-
-    def __init__(self, model, extra_ms: float = 0.0):
-        def shifted(leg):
-            return leg if not extra_ms else _Shifted(leg, extra_ms)
-
-        w, a, r, s = (shifted(model.leg(name)) for name in "wars")
-        self.by_kind = {"put_req": w, "put_ack": a, "get_req": r, "get_resp": s}
-        self._default = shifted(Constant(0.0))
-
-    def sample(self, rng):  # any other message (repairs, hints) is not part of WARS
-        return self._default.sample(rng)
-
-
-class _Shifted(LatencyModel):
-    def __init__(self, base, extra_ms: float):
-        self.base, self.extra_ms = base, extra_ms
-
-    def sample(self, rng):
-        return self.base.sample(rng) + self.extra_ms
-
-
 def simulate_t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0,
                           trials: int = 5_000, seed: int = 0):
     """The probability :func:`t_visibility` estimates, measured on the simulator.
@@ -309,7 +285,9 @@ def simulate_t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0,
     if not np.all(np.isfinite(times)) or np.any(times < 0):
         raise ValueError(f"t_ms must be finite and >= 0, got {t_ms!r}")
     extra = float(getattr(model, "remote_extra_ms", 0.0) or 0.0)
-    cluster = Cluster(nodes=n + 1, n=n, r=r, w=w, seed=seed, latency=_Legs(model),
+    # Each message kind takes its WARS leg; nothing else travels (no repair, no hints).
+    cluster = Cluster(nodes=n + 1, n=n, r=r, w=w, seed=seed,
+                      latency=model.link_model(default=0.0, extra_ms=0.0),
                       read_repair=False, failure_detector="oracle", timeout_ms=1e9,
                       hinted_handoff=False)
     rng = cluster.sim.rng
@@ -321,7 +299,9 @@ def simulate_t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0,
             local = home[rng.randrange(n)]
             for replica in home:
                 if replica != local:
-                    cluster.network.set_link(coordinator, replica, latency=_Legs(model, extra_ms))
+                    cluster.network.set_link(
+                        coordinator, replica,
+                        latency=model.link_model(default=0.0, extra_ms=extra_ms))
 
     for trial in range(trials):
         for index, t in enumerate(times):

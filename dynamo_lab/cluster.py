@@ -506,6 +506,21 @@ class Cluster(SimulatedSystem):
         report.pairs_skipped += sum(not e.finished for e in exchanges)
         return report
 
+    def settle(self, max_rounds: int = 10) -> int:
+        """Deliver every hint, then run anti-entropy until a round repairs nothing.
+
+        What a cluster does once faults stop; returns the number of
+        anti-entropy rounds run (the last one repaired nothing, unless
+        ``max_rounds`` ran out first).
+        """
+        if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:
+            raise ValueError(f"max_rounds must be a whole number >= 1, got {max_rounds!r}")
+        self.deliver_hints()
+        for rounds in range(1, max_rounds + 1):
+            if self.anti_entropy().keys_repaired == 0:
+                break
+        return rounds
+
     def start_anti_entropy(self, interval_ms: float = 10_000.0, *, fanout: int = 4,
                            depth: int = 3) -> None:
         """Run anti-entropy in the background every ``interval_ms`` (stop it with

@@ -49,7 +49,4 @@ def end_faults(cluster) -> None:
 
 def settle(cluster, rounds: int = 10) -> None:
     """Deliver hints, then run anti-entropy until a round repairs nothing."""
-    cluster.deliver_hints()
-    for _ in range(rounds):
-        if cluster.anti_entropy().keys_repaired == 0:
-            break
+    cluster.settle(max_rounds=rounds)

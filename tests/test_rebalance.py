@@ -86,10 +86,7 @@ def test_invariant_11_holds_across_a_join_and_a_leave_under_concurrent_writes(
         if step == 40:
             cluster.remove_node(leaver)
     cluster.run_until_idle()
-    cluster.deliver_hints()
-    for _ in range(5):
-        if cluster.anti_entropy().keys_repaired == 0:
-            break
+    cluster.settle(max_rounds=5)
     assert converged(cluster)
     finals = {key: cluster.get(key, r=3).values for key in cluster.keys()}
     report = lost_writes(cluster.history, finals)

@@ -234,10 +234,7 @@ def run_schedule(steps: list[tuple], seed: int, settle: bool = False, **cluster_
         for node in cluster.down:
             cluster.recover(node)
         cluster.run_for(2_000)
-        cluster.deliver_hints()
-        for _ in range(5):
-            if cluster.anti_entropy().keys_repaired == 0:
-                break
+        cluster.settle(max_rounds=5)
     return cluster
 
 

@@ -227,7 +227,10 @@ class Cluster(SimulatedSystem):
         latency_model = as_latency_model(latency if latency is not None else Exponential(1.0))
         ring = Ring(names, n=n, vnodes=vnodes, strategy=strategy, partitions=partitions)
         super().__init__(names, seed, latency_model, loss)
+        #: The ring the cluster has agreed on (the newest); nodes route by
+        #: their own view of it, :attr:`Node.ring <dynamo_lab.node.Node.ring>`.
         self.ring = ring
+        self._rings: list[Ring] = [ring]   # every agreed ring, by epoch
         self.n, self.r, self.w = n, r, w
         self.read_repair = read_repair
         self.sloppy_quorum = sloppy_quorum
@@ -255,8 +258,55 @@ class Cluster(SimulatedSystem):
         from .phi_accrual import PhiAccrual, PhiDetector
 
         self.gossip = Gossip(self.sim, self.network, self.network.nodes, period_ms=period_ms,
-                             phi=PhiAccrual(threshold=threshold), attach=False)
+                             phi=PhiAccrual(threshold=threshold), attach=False,
+                             on_change=self._heard_of_change)
         return PhiDetector(self.gossip, self.sim)
+
+    # -- ring versions -------------------------------------------------------------
+    @property
+    def ring_epoch(self) -> int:
+        """The version of :attr:`ring`: 0 at the start, one more per join or leave."""
+        return len(self._rings) - 1
+
+    def ring_version(self, epoch: int) -> Ring:
+        """The ring the cluster agreed on at ``epoch`` (see :attr:`ring_epoch`)."""
+        if isinstance(epoch, bool) or not isinstance(epoch, int) \
+                or not 0 <= epoch <= self.ring_epoch:
+            raise ValueError(f"epoch must be a whole number from 0 to {self.ring_epoch}, "
+                             f"got {epoch!r}")
+        return self._rings[epoch]
+
+    def ring_views(self) -> dict[str, int]:
+        """Each node's ring epoch: which version of the ring it routes by."""
+        return {name: node.ring_epoch for name, node in self._nodes.items()}
+
+    def _agree_on(self, ring: Ring, announce: tuple[str, str, str | None]) -> None:
+        """Switch to ``ring`` after a join or leave.
+
+        Without gossip every node learns of it at once. With gossip the node
+        that changed announces the new ring's epoch in its membership entry
+        (``announce`` is (node, status, witness)), and each node adopts it when
+        gossip brings it there.
+        """
+        self._rings.append(ring)
+        self.ring = ring
+        epoch = self.ring_epoch
+        node, status, by = announce
+        if self.gossip is None:
+            for each in self._nodes.values():
+                each.ring_epoch = epoch
+            return
+        self.gossip.announce(node, status, meta={"ring": epoch}, by=by)
+        self._heard_of_change(by or node)
+
+    def _heard_of_change(self, name: str) -> None:
+        """Gossip changed ``name``'s view: adopt the newest ring epoch it mentions."""
+        node = self._nodes.get(name)
+        if node is None:
+            return
+        view = self.gossip.view(name)
+        epoch = max((e.meta or {}).get("ring", 0) for e in view.values())
+        node.adopt_ring(epoch)
 
     def _add_node_object(self, name: str) -> Node:
         node = Node(name, self)
@@ -361,7 +411,9 @@ class Cluster(SimulatedSystem):
         fallback nodes standing in for the others (``hint_for`` names the home
         replica a fallback holds a hint for, when hinted handoff is on).
         """
-        preference = self.ring.preference_list(key)
+        node = self._nodes.get(coordinator)
+        ring = self.ring if node is None else node.ring
+        preference = ring.preference_list(key)
         n = self.n
         healthy = self.detector.is_healthy
 
@@ -488,8 +540,6 @@ class Cluster(SimulatedSystem):
 
     def _retire(self, name: str) -> None:
         """Take a node that has handed off its ranges out of the cluster."""
-        if self.gossip is not None:
-            self.gossip.announce(name, "left", by=self._witness_for(name))
         self._nodes.pop(name)
         self.network.remove_node(name)
 

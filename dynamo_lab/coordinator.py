@@ -160,7 +160,7 @@ class PutOperation(_Operation):
                 self.acks.append(name)
             else:
                 send(node.name, name, "put_req", key, self.op_id,
-                     WritePayload(self.record, hint_for))
+                     WritePayload(self.record, hint_for, node.ring_epoch))
         self._check_quorum()
 
     def on_reply(self, msg) -> None:

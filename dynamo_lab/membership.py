@@ -107,10 +107,15 @@ class Gossip:
     attach : bool
         Attach :meth:`receive` as each node's network handler (standalone
         use). With False, the owner of the handlers must call it.
+    on_change : callable, optional
+        Called with a node's name whenever a merge changes the status or
+        metadata that node knows of some node (not for mere heartbeats): how
+        a cluster hears that its ring has a new version.
     """
 
     def __init__(self, sim, network, nodes: Sequence[str] | None = None,
-                 period_ms: float = 1000.0, *, phi=None, attach: bool = True):
+                 period_ms: float = 1000.0, *, phi=None, attach: bool = True,
+                 on_change=None):
         if isinstance(period_ms, bool) or not isinstance(period_ms, (int, float)) \
                 or not math.isfinite(period_ms) or period_ms <= 0:
             raise ValueError(f"period_ms must be a finite number > 0, got {period_ms!r}")
@@ -119,6 +124,7 @@ class Gossip:
         self.period_ms = float(period_ms)
         self.phi = phi
         self._attach = attach
+        self._on_change = on_change
         members = list(network.nodes if nodes is None else nodes)
         if len(set(members)) != len(members):
             raise ValueError(f"nodes must be distinct, got {members!r}")
@@ -253,6 +259,7 @@ class Gossip:
     def _merge(self, node: str, incoming: dict[str, Entry]) -> None:
         view = self._views[node]
         phi, now = self.phi, self.sim.now
+        changed = False
         for other, theirs in incoming.items():
             if other == node:
                 continue  # only a node writes its own entry
@@ -260,8 +267,11 @@ class Gossip:
             merged = _merge_entry(mine, theirs)
             if merged is not mine:
                 view[other] = merged
+                changed = changed or mine is None or merged.version != mine.version
                 if phi is not None and (mine is None or merged.heartbeat > mine.heartbeat):
                     phi.heartbeat(node, other, now)
+        if changed and self._on_change is not None:
+            self._on_change(node)
 
     def __repr__(self) -> str:
         return (f"<Gossip {len(self._views)} nodes, period {self.period_ms:g} ms, "

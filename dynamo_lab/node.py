@@ -24,13 +24,19 @@ __all__ = ["Node", "WritePayload"]
 
 
 class WritePayload:
-    """A record on its way to a replica, and whom it is meant for if hinted."""
+    """A record on its way to a replica, and whom it is meant for if hinted.
 
-    __slots__ = ("record", "hint_for")
+    ``ring_epoch`` is the version of the ring the coordinator routed by, so a
+    replica that already knows a newer ring can tell a write that reached it
+    only because the coordinator's view was out of date.
+    """
 
-    def __init__(self, record: Record, hint_for: str | None = None):
+    __slots__ = ("record", "hint_for", "ring_epoch")
+
+    def __init__(self, record: Record, hint_for: str | None = None, ring_epoch: int = 0):
         self.record = record
         self.hint_for = hint_for
+        self.ring_epoch = ring_epoch
 
     @property
     def clock(self):  # what the trace shows for the message
@@ -55,10 +61,45 @@ class Node:
         self.hints_stored = 0
         self.hints_delivered = 0
         self.tombstones_purged = 0
+        #: The version of the ring this node routes by (see :attr:`ring`).
+        self.ring_epoch = cluster.ring_epoch
 
     def __repr__(self) -> str:
         state = "up" if self.cluster.network.is_up(self.name) else "down"
         return f"<Node {self.name} {state}: {len(self.store)} keys, {self.hints_pending} hints>"
+
+    # -- the ring as this node knows it -------------------------------------
+    @property
+    def ring(self):
+        """This node's view of the ring: the newest one it has heard of.
+
+        Under gossip membership a join or leave reaches nodes one exchange at
+        a time, so for a while nodes can disagree on a key's replicas.
+        """
+        return self.cluster.ring_version(self.ring_epoch)
+
+    def adopt_ring(self, epoch: int) -> None:
+        """Route by ring ``epoch`` from now on, handing off what this node lost.
+
+        Keys this node was a home replica of and no longer is may hold writes
+        that coordinators with the old view sent here after the cluster
+        switched rings; each is offered, as a hint, to its new home replicas.
+        """
+        if epoch <= self.ring_epoch:
+            return
+        old, self.ring_epoch = self.ring, epoch
+        new = self.ring
+        if self.name not in new.nodes:
+            return  # a node leaving handed its ranges off before the switch
+        for key, record in list(self.store.items()):
+            if self.name in old.home_replicas(key) and self.name not in new.home_replicas(key):
+                self.hand_off(key, record, new.home_replicas(key))
+
+    def hand_off(self, key: str, record: Record, owners) -> None:
+        """Keep ``record`` as a hint for each of ``owners`` until they acknowledge it."""
+        for owner in owners:
+            if owner != self.name:
+                self.apply(key, record, hint_for=owner)
 
     # -- clocks -------------------------------------------------------------
     def wall_clock(self) -> float:
@@ -143,12 +184,32 @@ class Node:
         """Send every hint whose owner looks healthy; return how many were sent."""
         sent = 0
         healthy = self.cluster.detector.is_healthy
+        members = self.cluster.network.nodes
         for key, owner, record in self.pending_hints():
-            if healthy(self.name, owner):
+            if owner not in members:
+                self._redirect_hint(key, owner, record)
+            elif healthy(self.name, owner):
                 self.cluster.network.send(self.name, owner, "hint", key, None,
                                           WritePayload(record, None))
                 sent += 1
         return sent
+
+    def _redirect_hint(self, key: str, owner: str, record: Record) -> None:
+        """The owner of a hint has left the cluster: pass it to the key's owners now.
+
+        Waits while this node's ring view still names the departed owner.
+        """
+        ring = self.ring
+        if owner in ring.nodes:
+            return
+        owners = self.hints[key]
+        del owners[owner]
+        if not owners:
+            del self.hints[key]
+        home = ring.home_replicas(key)
+        if self.name in home:
+            self.apply(key, record)
+        self.hand_off(key, record, home)
 
     # -- messages -------------------------------------------------------------
     def receive(self, msg: "Message") -> None:
@@ -160,6 +221,12 @@ class Node:
         if kind == "put_req":
             payload = msg.payload
             self.apply(msg.key, payload.record, payload.hint_for)
+            if payload.hint_for is None and payload.ring_epoch < self.ring_epoch:
+                home = self.ring.home_replicas(msg.key)
+                if self.name not in home:
+                    # Routed by a ring this node knows to be out of date: keep
+                    # the write, and pass it on to the replicas that own it now.
+                    self.hand_off(msg.key, payload.record, home)
             send(self.name, msg.src, "put_ack", msg.key, msg.op_id, None)
         elif kind == "get_req":
             send(self.name, msg.src, "get_resp", msg.key, msg.op_id, self.read(msg.key))

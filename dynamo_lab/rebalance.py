@@ -137,7 +137,10 @@ class Rebalance:
     # -- switching ----------------------------------------------------------------
     def _switch(self) -> None:
         cluster = self.cluster
-        cluster.ring = self.new_ring
+        if self.kind == "join":
+            cluster._agree_on(self.new_ring, (self.node, "up", None))  # now it serves them
+        else:
+            cluster._agree_on(self.new_ring, (self.node, "left", cluster._witness_for(self.node)))
         self.report.completed_ms = cluster.now
         cluster._rebalance = None
         # Writes routed by the old ring during the copy: whoever lost a range
@@ -151,5 +154,3 @@ class Rebalance:
                             self._send(holder, target, records, final=True)
         if self.kind == "leave":
             cluster._retire(self.node)
-        elif cluster.gossip is not None:
-            cluster.gossip.announce(self.node, "up")   # now it serves its ranges

@@ -35,7 +35,7 @@ __all__ = [
 # Subpackages loaded on first use: the presentation layer pulls in
 # matplotlib, networkx and ipywidgets, which a plain `import dynamo_lab` must not.
 _LAZY = {"checks", "plots", "widgets", "pbs", "quorum", "quorum_experiments", "partitioning",
-         "topologies",
+         "topologies", "presets",
          "workload", "experiments", "exercises"}
 
 

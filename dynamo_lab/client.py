@@ -95,19 +95,19 @@ class Client:
                 f"client {self.name!r} already has an operation in flight ({inv.f} of "
                 f"{inv.key!r}); advance time (cluster.run_until_idle()) or use another client")
 
-    def start_put(self, key: str, value: Any, context=None, *, w: int | None = None,
+    def start_put(self, key: str, value: Any, context=None, *, w: int | str | None = None,
                   coordinator: str | None = None) -> PendingOperation:
         """Start writing ``value``; return at once with a :class:`PendingOperation`."""
         self._check_idle()
         return self.cluster._start_write(self, key, value, context, w, coordinator, tombstone=False)
 
-    def start_delete(self, key: str, context=None, *, w: int | None = None,
+    def start_delete(self, key: str, context=None, *, w: int | str | None = None,
                      coordinator: str | None = None) -> PendingOperation:
         """Start deleting ``key`` (writing a tombstone)."""
         self._check_idle()
         return self.cluster._start_write(self, key, None, context, w, coordinator, tombstone=True)
 
-    def start_get(self, key: str, *, r: int | None = None,
+    def start_get(self, key: str, *, r: int | str | None = None,
                   coordinator: str | None = None) -> PendingOperation:
         """Start reading ``key``; return at once with a :class:`PendingOperation`."""
         self._check_idle()

@@ -46,11 +46,14 @@ from .ring import Ring
 from .system import DEFAULT_CLIENT, FAULT_KINDS, FaultEvent, SimulatedSystem
 from .versions import Context, Record, make_versioning
 
-__all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "FAULT_KINDS"]
+__all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "READ_FANOUTS",
+           "FAULT_KINDS"]
 
 
 #: Accepted values of ``read_repair``.
 READ_REPAIR_MODES = ("async", "blocking", False)
+#: Accepted values of ``read_fanout``: which replicas a get asks.
+READ_FANOUTS = ("all", "r", "random_r")
 
 
 def _node_names(nodes) -> list[str]:
@@ -82,6 +85,21 @@ def _check_quorum(name: str, value, n: int) -> int:
         raise ValueError(f"{name}={value!r} is not allowed: {name} must be a whole number from 1 "
                          f"to N={n}")
     return value
+
+
+def _request_quorum(name: str, value, n: int) -> tuple[int, bool]:
+    """A per-request ``r`` or ``w``: a number, or a consistency level such as
+    ``"QUORUM"`` (see :mod:`dynamo_lab.quorum`). Returns (size, is ANY)."""
+    if isinstance(value, str):
+        from .quorum import level_size
+
+        size = level_size(value, n)
+        is_any = value.upper() == "ANY"
+        if is_any and name == "r":
+            raise ValueError("r='ANY' is not allowed: ANY is a write level (a hint alone may "
+                             "satisfy it); read with ONE, TWO, THREE, QUORUM or ALL")
+        return size, is_any
+    return _check_quorum(name, value, n), False
 
 
 def _check_positive_ms(name: str, value) -> float:
@@ -165,9 +183,16 @@ class Cluster(SimulatedSystem):
     sloppy_quorum : bool
         True (default): operations use the first N healthy nodes of the
         extended preference list. False: only the N home replicas.
-    hinted_handoff : bool
+    hinted_handoff : bool or "coordinator"
         True (default): a fallback node keeps a hint for the home replica it
-        stands in for and delivers it later.
+        stands in for and delivers it later. ``"coordinator"`` (Cassandra):
+        the coordinator itself keeps a hint for each home replica it cannot
+        reach; such hints do not count towards W, except that a write at
+        level ``"ANY"`` succeeds on a hint alone.
+    read_fanout : "all", "r" or "random_r"
+        Which replicas a get asks: all N targets (default, Dynamo), only the
+        first R of them in preference-list order (Voldemort), or R of them
+        chosen at random (DynamoDB's eventually consistent reads).
     read_repair : "async", "blocking" or False
         How a get updates replicas that answered with stale data.
     timeout_ms : float
@@ -195,7 +220,8 @@ class Cluster(SimulatedSystem):
                  partitions: int | None = None,
                  latency: LatencyModel | float | None = None, loss: float = 0.0,
                  versioning: str = "vector_clock", sloppy_quorum: bool = True,
-                 hinted_handoff: bool = True, read_repair: str | bool = "async",
+                 hinted_handoff: bool | str = True, read_repair: str | bool = "async",
+                 read_fanout: str = "all",
                  timeout_ms: float = 100.0, failure_detector: str = "timeouts",
                  clock_threshold: int = 10, hint_interval_ms: float = 1000.0,
                  tombstones: str = "safe", gossip_period_ms: float = 1000.0,
@@ -211,9 +237,14 @@ class Cluster(SimulatedSystem):
         if read_repair not in READ_REPAIR_MODES or read_repair is True:
             raise ValueError(f"read_repair={read_repair!r} is not allowed; choose 'async', "
                              "'blocking' or False")
-        for flag, value in (("sloppy_quorum", sloppy_quorum), ("hinted_handoff", hinted_handoff)):
-            if not isinstance(value, bool):
-                raise ValueError(f"{flag} must be True or False, got {value!r}")
+        if not isinstance(sloppy_quorum, bool):
+            raise ValueError(f"sloppy_quorum must be True or False, got {sloppy_quorum!r}")
+        if not (isinstance(hinted_handoff, bool) or hinted_handoff == "coordinator"):
+            raise ValueError(f"hinted_handoff must be True, False or 'coordinator', got "
+                             f"{hinted_handoff!r}")
+        if read_fanout not in READ_FANOUTS:
+            raise ValueError(f"read_fanout={read_fanout!r} is not allowed; choose "
+                             f"{', '.join(map(repr, READ_FANOUTS))}")
         if isinstance(clock_threshold, bool) or not isinstance(clock_threshold, int) \
                 or clock_threshold < 1:
             raise ValueError(f"clock_threshold must be a whole number >= 1, got {clock_threshold!r}")
@@ -235,6 +266,7 @@ class Cluster(SimulatedSystem):
         self.read_repair = read_repair
         self.sloppy_quorum = sloppy_quorum
         self.hinted_handoff = hinted_handoff
+        self.read_fanout = read_fanout
         self.clock_threshold = clock_threshold
         self.tombstones = tombstones
         self.gossip = None
@@ -332,19 +364,23 @@ class Cluster(SimulatedSystem):
 
     # -- clients --------------------------------------------------------------
     def put(self, key: str, value: Any, context: Context | None = None, *,
-            w: int | None = None, coordinator: str | None = None) -> WriteResult:
+            w: int | str | None = None, coordinator: str | None = None) -> WriteResult:
         """Write ``value`` under ``key`` and wait for the result.
+
+        ``w`` overrides the cluster's W for this request: a number, or a
+        consistency level (``"ONE"``, ``"QUORUM"``, ``"ALL"``, ``"ANY"``...).
 
         Pass the ``context`` of a previous get to say which versions this
         write replaces; without it the write is concurrent with what is stored.
         """
         return self.client(DEFAULT_CLIENT).put(key, value, context, w=w, coordinator=coordinator)
 
-    def get(self, key: str, *, r: int | None = None, coordinator: str | None = None) -> ReadResult:
-        """Read ``key`` and wait for the result."""
+    def get(self, key: str, *, r: int | str | None = None,
+            coordinator: str | None = None) -> ReadResult:
+        """Read ``key`` and wait for the result (``r``: a number or a level)."""
         return self.client(DEFAULT_CLIENT).get(key, r=r, coordinator=coordinator)
 
-    def delete(self, key: str, context: Context | None = None, *, w: int | None = None,
+    def delete(self, key: str, context: Context | None = None, *, w: int | str | None = None,
                coordinator: str | None = None) -> WriteResult:
         """Delete ``key`` by writing a tombstone, and wait for the result."""
         return self.client(DEFAULT_CLIENT).delete(key, context, w=w, coordinator=coordinator)
@@ -374,7 +410,10 @@ class Cluster(SimulatedSystem):
                      tombstone: bool) -> PendingOperation:
         key = self._check_key(key)
         context = self._check_context(key, context)
-        quorum = self.w if w is None else _check_quorum("w", w, self.n)
+        quorum, any_level = (self.w, False) if w is None else _request_quorum("w", w, self.n)
+        if any_level and not self.hinted_handoff:
+            raise ValueError("w='ANY' needs hinted handoff (a hint is what may satisfy it); "
+                             "this cluster has hinted_handoff=False")
         chosen = self._choose_coordinator(key, coordinator)
         f = "delete" if tombstone else "put"
         pending = self._begin(client, f, key, None if tombstone else value, chosen)
@@ -382,12 +421,12 @@ class Cluster(SimulatedSystem):
         if problem:
             return self._fail_at_once(pending, key, chosen, problem)
         PutOperation(self, pending, self._nodes[chosen], key, quorum, value, context,
-                     tombstone).start()
+                     tombstone, any_level=any_level).start()
         return pending
 
     def _start_read(self, client: Client, key: str, r, coordinator) -> PendingOperation:
         key = self._check_key(key)
-        quorum = self.r if r is None else _check_quorum("r", r, self.n)
+        quorum = self.r if r is None else _request_quorum("r", r, self.n)[0]
         chosen = self._choose_coordinator(key, coordinator)
         pending = self._begin(client, "get", key, None, chosen)
         problem = self._coordinator_problem(chosen)

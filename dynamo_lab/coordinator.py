@@ -48,8 +48,8 @@ class _Operation:
     # -- life cycle -------------------------------------------------------------
     def start(self) -> None:
         cluster = self.cluster
-        self.targets = cluster.select_targets(self.key, self.node.name)
-        if len(self.targets) < self.quorum:
+        self.targets = self._choose_targets(cluster.select_targets(self.key, self.node.name))
+        if len(self.targets) < self.quorum and not self._hint_may_do():
             reachable = [name for name, _ in self.targets]
             self._finish_failed(
                 f"{self.quorum} replicas were needed but only {len(reachable)} "
@@ -59,6 +59,13 @@ class _Operation:
         self.node.coordinating[self.op_id] = self
         self._timer = cluster.sim.schedule(cluster.timeout_ms, self._on_timeout)
         self.send_requests()
+
+    def _choose_targets(self, targets):
+        return targets
+
+    def _hint_may_do(self) -> bool:
+        """True when a hint kept by the coordinator can stand in for every reply."""
+        return False
 
     def send_requests(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -121,8 +128,10 @@ class PutOperation(_Operation):
     kind = "put"
 
     def __init__(self, cluster, pending, coordinator, key, quorum, value: Any,
-                 context: Context | None, tombstone: bool = False):
+                 context: Context | None, tombstone: bool = False, *, any_level: bool = False):
         super().__init__(cluster, pending, coordinator, key, quorum)
+        self.any_level = any_level
+        self.kept_hints: list[str] = []  # home replicas the coordinator keeps a hint for
         self.value = frozen_value(value)
         self.context_clock = EMPTY_CLOCK if context is None else context.clock
         self.tombstone = tombstone
@@ -161,7 +170,33 @@ class PutOperation(_Operation):
             else:
                 send(node.name, name, "put_req", key, self.op_id,
                      WritePayload(self.record, hint_for, node.ring_epoch))
+        if cluster.hinted_handoff == "coordinator":
+            self._keep_hints()
         self._check_quorum()
+
+    def _hint_may_do(self) -> bool:
+        return self.any_level and self.cluster.hinted_handoff == "coordinator"
+
+    def _retire(self, deadline_passed: bool = False) -> None:
+        running = self.op_id in self.node.coordinating
+        super()._retire(deadline_passed)
+        if running and deadline_passed and self.cluster.hinted_handoff == "coordinator":
+            # Cassandra also keeps a hint for a replica that never answered.
+            home = self.node.ring.home_replicas(self.key)
+            for name in self._silent():
+                if name in home and name not in self.kept_hints:
+                    self.node.apply(self.key, self.record, hint_for=name)
+                    self.kept_hints.append(name)
+
+    def _keep_hints(self) -> None:
+        """Cassandra's hints: the coordinator keeps the write for each home
+        replica it could not send it to, and delivers it when that one is back."""
+        reached = {name for name, _ in self.targets}
+        reached.update(owner for _, owner in self.targets if owner is not None)
+        for owner in self.node.ring.home_replicas(self.key):
+            if owner not in reached:
+                self.node.apply(self.key, self.record, hint_for=owner)
+                self.kept_hints.append(owner)
 
     def on_reply(self, msg) -> None:
         if msg.kind != "put_ack" or msg.src in self.acks:
@@ -175,7 +210,8 @@ class PutOperation(_Operation):
         self._check_quorum()
 
     def _check_quorum(self) -> None:
-        if not self.replied and len(self.acks) >= self.quorum:
+        if not self.replied and (len(self.acks) >= self.quorum
+                                 or (self.any_level and self.kept_hints)):
             self._complete("ok", None)
             self._maybe_purge()
             self._answered()
@@ -226,7 +262,7 @@ class PutOperation(_Operation):
             acks=tuple(self.acks), latency_ms=self.latency_ms, hinted=self._hinted(),
             targets=tuple(name for name, _ in self.targets),
             context=Context(self.key, self.record.clock) if self.record is not None else None,
-            error=error, op_id=self.op_id)
+            error=error, op_id=self.op_id, kept_hints=tuple(self.kept_hints))
         value = None if self.tombstone else self.value
         self.pending._finish(result, status, value, error)
 
@@ -242,10 +278,21 @@ class GetOperation(_Operation):
     def __init__(self, cluster, pending, coordinator, key, quorum):
         super().__init__(cluster, pending, coordinator, key, quorum)
         self.replies: dict[str, Record | None] = {}
+        self._rng = cluster.sim.rng
         self.merged: Record | None = None
         # What each replica is known to hold: its reply, then what we repaired it with.
         self._known: dict[str, Record | None] = {}
         self._repairs_awaited: set[str] = set()
+
+    def _choose_targets(self, targets):
+        """Ask every target, or only R of them (Voldemort, DynamoDB)."""
+        fanout = self.cluster.read_fanout
+        if fanout == "all" or len(targets) <= self.quorum:
+            return targets
+        if fanout == "r":
+            return targets[:self.quorum]
+        chosen = sorted(self._rng.sample(range(len(targets)), self.quorum))
+        return [targets[i] for i in chosen]
 
     def send_requests(self) -> None:
         node, key = self.node, self.key

@@ -60,6 +60,10 @@ class WriteResult:
         Why the write failed or timed out.
     op_id : int
         The operation's id in ``cluster.history`` and ``cluster.trace``.
+    kept_hints : tuple of str
+        Under ``hinted_handoff="coordinator"``: the home replicas the
+        coordinator could not reach and keeps a hint for. A write at level
+        ``"ANY"`` may succeed on these alone, with no acknowledgement.
     """
 
     ok: bool
@@ -73,11 +77,16 @@ class WriteResult:
     context: Context | None = None
     error: str | None = None
     op_id: int = -1
+    kept_hints: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         if self.ok:
             hint = f", hinted {self.hinted}" if self.hinted else ""
-            return (f"<WriteResult ok: {self.key!r} acked by {', '.join(self.acks)} via "
+            if self.kept_hints:
+                hint += f", hints kept for {', '.join(self.kept_hints)}"
+            acked = (f"acked by {', '.join(self.acks)}" if self.acks
+                     else "acknowledged by no replica (level ANY)")
+            return (f"<WriteResult ok: {self.key!r} {acked} via "
                     f"{self.coordinator} in {self.latency_ms:.2f} ms{hint}>")
         return f"<WriteResult {self.status}: {_describe_failure('write', self.key, self.status, self.error)}>"
 

@@ -112,6 +112,7 @@ class _Operation:
 
     def _finish_failed(self, error: str) -> None:
         self.replied = True
+        self.targets = []   # nothing was sent, so nothing was targeted or hinted
         self._complete_unanswered("fail", error)
 
     def _complete_unanswered(self, status: str, error: str) -> None:  # pragma: no cover
@@ -348,8 +349,11 @@ class GetOperation(_Operation):
             return
         covers = self.cluster.versioning.covers
         send = self.cluster.network.send
+        # A fallback only stands in for a home replica: written to as a
+        # replica, it would keep a stray copy that no range's anti-entropy asks.
+        fallbacks = {name for name, owner in self.targets if owner is not None}
         for name, known in self._known.items():
-            if covers(known, merged):
+            if name in fallbacks or covers(known, merged):
                 continue
             self._known[name] = merged
             if name == self.node.name:

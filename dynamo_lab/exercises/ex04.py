@@ -1,0 +1,292 @@
+"""Exercises for lesson 04: writing while a node is down.
+
+>>> q1, q2, q3, q4, q5 = questions()
+>>> q1.check(_newest)
+Correct! (10 cases passed)
+>>> q4.check({"read_repair": "blocking", "r": 2}).correct
+True
+
+The expected answers of q2 and q5 come from the simulator:
+
+>>> q2.answer, q5.answer
+((1, 2), 18)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..read_repair_experiments import NEW, stale_keys_after_reads, two_reads
+from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
+
+__all__ = ["questions", "judge_monotonic_config", "SEARCH_SEEDS"]
+
+#: Random schedules :func:`judge_monotonic_config` searches for a violation.
+SEARCH_SEEDS = range(400)
+
+
+# -- q1: the newest of the replies ------------------------------------------------------
+
+def _descends(a: dict, b: dict) -> bool:
+    return all(a.get(node, 0) >= counter for node, counter in b.items())
+
+
+def _newest(replies):
+    kept = []
+    for value, clock in replies:
+        superseded = any(_descends(other, clock) and other != clock for _, other in replies)
+        if not superseded and value not in kept:
+            kept.append(value)
+    return sorted(kept)
+
+
+def _majority(replies):
+    # Misconception: the value most replicas agree on is the right one.
+    return [Counter(value for value, _ in replies).most_common(1)[0][0]]
+
+
+def _largest_total(replies):
+    # Misconception: the clock with the largest sum of counters is the newest.
+    return [max(replies, key=lambda reply: sum(reply[1].values()))[0]]
+
+
+def _keep_everything(replies):
+    # Misconception: return every distinct value, as siblings.
+    return sorted({value for value, _ in replies})
+
+
+def _drops_equal_clocks(replies):
+    # Misconception: drop a reply when any *other* reply's clock descends from it,
+    # so two replicas holding the same version knock each other out.
+    kept = []
+    for i, (value, clock) in enumerate(replies):
+        if any(_descends(other, clock) for j, (_, other) in enumerate(replies) if j != i):
+            continue
+        if value not in kept:
+            kept.append(value)
+    return sorted(kept)
+
+
+_CASES = [
+    ([("v1", {"A": 1}), ("v2", {"A": 2})],),
+    ([("v2", {"A": 2}), ("v1", {"A": 1}), ("v1", {"A": 1})],),
+    ([("v1", {"A": 1})],),
+    ([("v2", {"A": 2}), ("v2", {"A": 2})],),
+    ([("x", {"A": 2}), ("y", {"A": 1, "B": 1})],),
+    ([("v3", {"A": 2, "B": 1}), ("v2", {"A": 2}), ("v1", {"A": 1})],),
+    ([("x", {"A": 1, "B": 2}), ("y", {"A": 2, "B": 1}), ("old", {"A": 1, "B": 1})],),
+    ([("v1", {"A": 1}), ("v2", {"A": 1, "B": 1})],),
+    ([("big", {"A": 5}), ("small", {"B": 1})],),
+    ([("v1", {"A": 1}), ("v1", {"A": 1}), ("v2", {"A": 2}), ("v2", {"A": 2})],),
+]
+
+
+# -- q4: a configuration that keeps reads monotonic ---------------------------------------
+
+def judge_monotonic_config(config) -> tuple[bool, str]:
+    """Judge a ``{"read_repair": ..., "r": ...}`` choice for N = 3, W = 2 on the simulator.
+
+    Three tests, in order: a read at that R must succeed with one home
+    replica down (strict quorum); in :func:`~dynamo_lab.read_repair_experiments.two_reads`
+    (the newest version on one replica, one client reading twice through
+    two coordinators) the second read must not return an older version
+    than the first; and :func:`~dynamo_lab.checks.find_anomaly` must find
+    no monotonic-read violation in :data:`SEARCH_SEEDS` random schedules.
+    """
+    import dynamo_lab as dl
+    from dynamo_lab.checks import find_anomaly
+
+    if not isinstance(config, dict) or set(config) != {"read_repair", "r"}:
+        return False, "answer with a dict such as {'read_repair': 'async', 'r': 1}."
+    mode, r = config["read_repair"], config["r"]
+    if mode not in ("async", "blocking", False) or mode is True:
+        return False, "read_repair must be 'async', 'blocking' or False."
+    if isinstance(r, bool) or not isinstance(r, int) or not 1 <= r <= 3:
+        return False, "R must be a whole number from 1 to N = 3."
+
+    cluster = dl.Cluster(nodes=5, n=3, r=r, w=2, seed=0, sloppy_quorum=False,
+                         failure_detector="oracle", read_repair=mode)
+    cluster.put("k", "v", w=3)
+    cluster.run_until_idle()
+    down = cluster.ring.home_replicas("k")[0]
+    cluster.crash(down)
+    if not cluster.get("k").ok:
+        return False, (f"with {down} down the read failed: R = {r} needs {r} replies, but only "
+                       f"{3 - 1} of the N = 3 replicas are up. Reads would stay monotonic, "
+                       "but they would not survive one node down.")
+
+    trial = two_reads(mode, r)
+    if trial.went_back:
+        first, second = trial.first, trial.second
+        story = (f"Bob's first read used {', '.join(first.replies)} and returned "
+                 f"{first.values}; his second used {', '.join(second.replies)} and returned "
+                 f"{second.values}: it went back in time. ")
+        if mode is False:
+            why = ("Without read repair nothing fixed the replica the first read found stale, "
+                   "so the next read could ask it.")
+        elif mode == "async":
+            why = ("The first read answered before its repair reached the stale replica, and "
+                   "the second read asked that replica before the repair arrived.")
+        else:
+            why = (f"Blocking repair fixes only the replicas the read used. With R = {r} the "
+                   "second read can ask only replicas the first one never touched: two read "
+                   "quorums must overlap for the repair to protect the next read.")
+        return False, story + why
+
+    found = find_anomaly("monotonic_read", nodes=3, n=3, r=r, w=2, read_repair=mode,
+                         seeds=SEARCH_SEEDS, time_budget_s=120.0)
+    if found.found:
+        return False, f"the search found a violation: {found.explanation}."
+    return True, (f"reads at R = {r} survive one replica down, Bob's second read kept "
+                  f"{NEW!r}, and {found.runs} random schedules showed no read going back "
+                  "in time.")
+
+
+def questions():
+    """The questions of exercise notebook 04, in order."""
+    q1 = FunctionQuestion(
+        "ex04.q1",
+        "Write newest(replies). Each reply is a (value, clock) pair, the clock a dict "
+        "node -> counter. Return, sorted and without repeats, the values of the replies "
+        "that no other reply supersedes (a reply is superseded when another reply's clock "
+        "descends from its clock and differs from it).",
+        reference=_newest,
+        cases=_CASES,
+        misconceptions=[
+            (_majority,
+             "you returned the value most replies agree on. Stale replicas can outnumber "
+             "fresh ones (two replicas missed the write, one has it): compare the clocks, "
+             "not the head count."),
+            (_largest_total,
+             "a larger sum of counters does not make a version newer. When each clock has "
+             "a counter the other lacks, neither write saw the other: both values must be "
+             "kept, as siblings."),
+            (_keep_everything,
+             "you kept every value. A reply whose clock another reply's clock descends "
+             "from is an older version that the newer one replaced: drop it."),
+            (_drops_equal_clocks,
+             "two replicas holding the same version knocked each other out. A clock "
+             "descends from an equal clock, so drop a reply only when another clock "
+             "descends from it *and differs* from it."),
+        ],
+        describe=lambda case: repr(case[0]),
+        hints=["Clock a descends from clock b when a[node] >= b[node] for every node in b "
+               "(a missing node counts as 0).",
+               "For each reply, look for another reply whose clock descends from this one "
+               "and is not equal to it. Keep the reply only if there is none."],
+        solution_text=(
+            "def newest(replies):\n"
+            "    def descends(a, b):\n"
+            "        return all(a.get(n, 0) >= c for n, c in b.items())\n"
+            "    kept = {value for value, clock in replies\n"
+            "            if not any(descends(other, clock) and other != clock\n"
+            "                       for _, other in replies)}\n"
+            "    return sorted(kept)"))
+
+    at_return = {mode: len(two_reads(mode).holders_at_first_return)
+                 for mode in ("async", "blocking")}
+    answer = (at_return["async"], at_return["blocking"])
+    q2 = ValueQuestion(
+        "ex04.q2",
+        "N = 3, R = 2. The newest version v2 sits on one home replica; the other two still "
+        "hold v1. Bob's read goes through a coordinator that hears first from the replica "
+        "with v2 and one stale replica; the third replica's reply arrives long after. How "
+        "many of the three home replicas hold v2 at the moment the read returns, with "
+        "read_repair='async' and with read_repair='blocking'? Answer as a pair "
+        "(async, blocking).",
+        answer=answer,
+        wrong={(1, 3): "blocking repair waits only for the replicas whose replies the read "
+                       "used. The third reply arrives later; that replica is repaired in "
+                       "the background, after the read has returned.",
+               (2, 2): "with async repair the coordinator answers first and sends the repair "
+                       "afterwards, so at that moment the stale replica still holds v1.",
+               (1, 1): "blocking repair sends v2 to the stale replica it heard from and waits "
+                       "for the acknowledgement before answering.",
+               (3, 3): "no read repair reaches every replica before the read returns: async "
+                       "repairs after answering, and blocking waits only for the replicas "
+                       "the read used."},
+        hints=["Which replicas did the read use? Which of them was stale?",
+               "Async: answer, then repair. Blocking: repair the replicas the read used, "
+               "wait for their acknowledgements, then answer. Late replies are repaired in "
+               "the background either way."],
+        solution_text=f"{answer}: async answers before its repair lands (only the replica "
+                      "that had v2 holds it); blocking first repairs the stale replica it "
+                      "heard from, but not the third, whose reply had not arrived.")
+
+    q3 = ChoiceQuestion(
+        "ex04.q3",
+        "A user reports: 'I posted and saw my post. I refreshed and it had vanished. I "
+        "refreshed again and it was back.' Which two guarantees were violated, and what "
+        "fixes it?",
+        options=[
+            "Linearizability and durability; raise W to N so every write reaches every replica.",
+            "Read-your-writes and monotonic reads; route each user's reads to replicas (or a "
+            "coordinator) that have caught up with that user's writes, e.g. sticky sessions or "
+            "quorum reads with blocking read repair.",
+            "Read-your-writes and consistent prefix; keep a user's posts in one partition.",
+            "Monotonic reads only; run anti-entropy more often.",
+        ],
+        answer="b",
+        explanations={
+            "a": "nothing was lost: the post came back, so durability held. W = N would also "
+                 "make every write fail while a single replica is down.",
+            "c": "consistent prefix is about seeing an answer before its question, across "
+                 "partitions. Here one key's reads went backwards in time.",
+            "d": "two guarantees broke. The first refresh missed the user's own write "
+                 "(read-your-writes), and it showed an older state than the page before it "
+                 "(monotonic reads). Anti-entropy runs in the background; it does not bound "
+                 "what the next read sees.",
+        },
+        hints=["The first refresh came after the user's own write, and after a page that "
+               "already showed the post.",
+               "One guarantee is about seeing your own writes; the other is about never "
+               "seeing time go backwards between successive reads."])
+
+    scenario = {"read_repair": "async", "r": 2}
+    q4 = ConfigQuestion(
+        "ex04.q4",
+        "N = 3, W = 2. Choose read_repair ('async', 'blocking' or False) and R so that a "
+        "client's reads never go back in time, and reads still succeed with one replica "
+        "down. Answer as a dict {'read_repair': ..., 'r': ...}. The checker crashes a "
+        "replica, replays Bob's two reads from the lesson with your settings, and searches "
+        "random schedules for a monotonic-read violation.",
+        evaluate=judge_monotonic_config,
+        reference={"read_repair": "blocking", "r": 2},
+        wrong=[(scenario, "before its repair reached"),
+               ({"read_repair": False, "r": 2}, "Without read repair"),
+               ({"read_repair": "blocking", "r": 1}, "two read quorums must overlap"),
+               ({"read_repair": "async", "r": 3}, "the read failed")],
+        hints=["One replica down leaves two: R can be at most 2.",
+               "Blocking repair protects the next read only if that read asks at least one "
+               "replica the first read repaired. When do two sets of R replicas out of 3 "
+               "have to share one?"],
+        solution_text="{'read_repair': 'blocking', 'r': 2}: a read returns only once the "
+                      "replicas it used hold what it returned, and any two sets of 2 "
+                      "replicas out of 3 share one, so the next read meets a repaired "
+                      "replica. R = 2 still works with one replica down.")
+
+    stale = stale_keys_after_reads(keys=30, read=12)
+    left = len(stale.stale_after_reads)
+    missed_late = len(stale.keys) - len(stale.in_quorum)
+    q5 = ValueQuestion(
+        "ex04.q5",
+        "Node C is down while 30 keys it replicates are updated (N = 3, R = W = 2, strict "
+        "quorum, read_repair='async'). C recovers, and the application then reads 12 of "
+        "those keys once each. Once every message has landed, on how many of the 30 keys "
+        "does C still hold the old version?",
+        answer=left,
+        wrong={missed_late: "a read repairs a replica even when that replica's reply came too "
+                            "late to count toward R: the coordinator still compares it and "
+                            "sends the newer version.",
+               30: "reads do repair: every key that was read got its new version onto C.",
+               0: "read repair fixes only the keys that get read. Nothing touches the other "
+                  "keys until anti-entropy (lesson 06) or a later read.",
+               12: "that is the number of keys that were read, and so repaired. The question "
+                   "asks how many are still stale."},
+        hints=["Which keys does a read repair? Only the key it reads.",
+               "Every read asks all three replicas, and every reply that arrives is "
+               "compared, even after the read has answered."],
+        solution_text=f"{left}: the {len(stale.read)} keys that were read were all repaired "
+                      f"(late replies included); the other {left} stay stale until "
+                      "anti-entropy runs.")
+    return q1, q2, q3, q4, q5

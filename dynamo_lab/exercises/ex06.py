@@ -1,0 +1,368 @@
+"""Exercises for lesson 06: anti-entropy with Merkle trees.
+
+>>> q1, q2, q3, q4, q5 = questions()
+>>> q1.check(merkle_diff)
+Correct! (12 cases passed)
+>>> q3.check("b")
+Correct!
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+
+from ..anti_entropy_experiments import cold_key_outage, diff_cost, stale_over_time
+from ..merkle import MerkleTree
+from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
+
+__all__ = ["questions", "as_levels", "diff_cases", "merkle_diff", "judge_interval",
+           "quiet_round_messages",
+           "MESSAGE_BUDGET_PER_MINUTE", "REPAIR_TARGET_MS"]
+
+#: q4's targets: background anti-entropy messages per minute in a quiet
+#: cluster, and how soon after a node comes back its stale copies must be fixed.
+MESSAGE_BUDGET_PER_MINUTE = 600
+REPAIR_TARGET_MS = 60_000.0
+
+
+# -- q1: a Merkle diff ---------------------------------------------------------------------
+
+def as_levels(tree: MerkleTree, digits: int = 6) -> tuple[tuple[str, ...], ...]:
+    """A tree's hashes as a tuple of levels, root first, each hash cut to ``digits`` hex digits.
+
+    ``levels[0]`` is ``(root,)``, ``levels[d]`` holds ``fanout ** d`` hashes,
+    and node ``i`` of level ``d`` has children ``i * fanout`` to
+    ``i * fanout + fanout - 1`` on level ``d + 1``.
+
+    >>> t = MerkleTree.build({"x": "v1"}, fanout=2, depth=2)
+    >>> [len(level) for level in as_levels(t)]
+    [1, 2, 4]
+    """
+    return tuple(tuple(h.hex()[:digits] for h in level) for level in tree.levels)
+
+
+def merkle_diff(a, b, fanout):
+    """The reference answer to q1: (sorted differing leaves, hash pairs compared).
+
+    Compare level by level from the root, opening a node's children only
+    when the node's two hashes differ.
+
+    >>> a = (("r1",), ("x", "y"), ("p", "q", "s", "t"))
+    >>> b = (("r2",), ("x", "z"), ("p", "q", "s", "u"))
+    >>> merkle_diff(a, b, 2)
+    ([3], 5)
+    """
+    compared = 0
+    frontier = [0]
+    depth = len(a) - 1
+    differing = []
+    for level in range(depth + 1):
+        next_frontier = []
+        for index in frontier:
+            compared += 1
+            if a[level][index] == b[level][index]:
+                continue
+            if level == depth:
+                differing.append(index)
+            else:
+                next_frontier.extend(range(index * fanout, index * fanout + fanout))
+        frontier = next_frontier
+    return sorted(differing), compared
+
+
+def _every_leaf(a, b, fanout):
+    leaves = len(a[-1])
+    return [i for i in range(leaves) if a[-1][i] != b[-1][i]], leaves
+
+
+def _every_node(a, b, fanout):
+    return _every_leaf(a, b, fanout)[0], sum(len(level) for level in a)
+
+
+def _only_differing_counted(a, b, fanout):
+    leaves, _ = merkle_diff(a, b, fanout)
+    return leaves, sum(x != y for la, lb in zip(a, b) for x, y in zip(la, lb))
+
+
+def _first_child_only(a, b, fanout):
+    depth = len(a) - 1
+    if a[0][0] == b[0][0]:
+        return [], 1
+    compared, index = 1, 0
+    for level in range(1, depth + 1):
+        for child in range(index * fanout, index * fanout + fanout):
+            compared += 1
+            if a[level][child] != b[level][child]:
+                index = child
+                break
+    return [index], compared
+
+
+_SHAPES = [(2, 1), (2, 2), (2, 2), (2, 3), (3, 2), (2, 3), (4, 2), (2, 4), (4, 3), (3, 3),
+           (2, 3), (4, 2)]
+
+
+def _model_cases(seed: int = 6) -> list[tuple[tuple, tuple[list[int], int]]]:
+    """Each q1 case with what the model's own ``MerkleTree.diff`` finds for it."""
+    rng = random.Random(seed)
+    built = []
+    for number, (fanout, depth) in enumerate(_SHAPES):
+        keys = [f"k{i}" for i in range(rng.randint(4, 40))]
+        a = {k: "v1" for k in keys}
+        b = dict(a)
+        kind = number % 6
+        if kind == 1:                      # one key changed
+            b[rng.choice(keys)] = "v2"
+        elif kind == 2:                    # one key missing on one side
+            del b[rng.choice(keys)]
+        elif kind == 3:                    # several keys, and one only on b
+            for k in rng.sample(keys, 3):
+                b[k] = "v2"
+            b["extra"] = "v1"
+        elif kind == 4:                    # nothing in common
+            b = {f"other{i}": "v1" for i in range(len(keys))}
+        elif kind == 5:
+            for k in rng.sample(keys, 2):
+                b[k] = "v2"
+        tree_a = MerkleTree.build(a, fanout, depth)
+        tree_b = MerkleTree.build(b, fanout, depth)
+        found = tree_a.diff(tree_b)
+        built.append(((as_levels(tree_a), as_levels(tree_b), fanout),
+                      (sorted(found.differing_leaves), found.hashes_compared)))
+    return built
+
+
+def diff_cases(seed: int = 6) -> list[tuple]:
+    """The (a, b, fanout) cases q1 is checked on: pairs of trees the model builds.
+
+    Identical replicas, one key changed, a key missing on one side, several
+    keys in different subtrees, and replicas with nothing in common, for
+    several fanouts and depths. The expected answers are what the model's
+    ``MerkleTree.diff`` finds.
+
+    >>> a, b, fanout = diff_cases()[0]
+    >>> fanout, len(a) - 1
+    (2, 1)
+    """
+    return [case for case, _ in _model_cases(seed)]
+
+
+def _describe(case) -> str:
+    a, b, fanout = case
+    depth = len(a) - 1
+    if sum(len(level) for level in a) <= 15:
+        return f"fanout={fanout}, a={a}, b={b}"
+    index = diff_cases().index(case)
+    return f"fanout={fanout}, depth={depth} (the trees are ex06.diff_cases()[{index}])"
+
+
+# -- q4: how often to run anti-entropy -----------------------------------------------------
+
+def quiet_round_messages(seed: int = 6) -> int:
+    """Messages one anti-entropy round sends in q4's cluster when every replica agrees.
+
+    >>> quiet_round_messages()
+    240
+    """
+    quiet = cold_key_outage(seed, keys=500, updated=0).cluster   # converged, nothing to repair
+    return quiet.anti_entropy().messages
+
+
+def judge_interval(interval_ms, seed: int = 6) -> tuple[bool, str]:
+    """Judge a background anti-entropy interval by running the simulator.
+
+    Two targets. In a quiet cluster (5 nodes, N = 3, 500 keys), background
+    rounds may send at most :data:`MESSAGE_BUDGET_PER_MINUTE` messages a
+    minute (measured: the messages of one round on the converged cluster,
+    times the rounds per minute). And after an outage in which node C missed
+    20 updates, coming back just after a round started without it, every
+    stale copy must be repaired within :data:`REPAIR_TARGET_MS` of its
+    recovery, with no reads to help.
+    """
+    if isinstance(interval_ms, bool) or not isinstance(interval_ms, numbers.Real) \
+            or not math.isfinite(interval_ms) or interval_ms <= 0:
+        return False, "answer with a number of milliseconds greater than 0, e.g. 45_000."
+    interval_ms = float(interval_ms)
+    per_round = quiet_round_messages(seed)
+    per_minute = per_round * 60_000 / interval_ms
+    if per_minute > MESSAGE_BUDGET_PER_MINUTE:
+        return False, (f"a round every {interval_ms / 1000:g} s sends {per_round} messages even "
+                       f"when nothing differs: {per_minute:,.0f} a minute, over the budget of "
+                       f"{MESSAGE_BUDGET_PER_MINUTE}. Running it more often is not free: every "
+                       "round compares every replica pair of every range.")
+    # The worst moment to come back: just after a round started while C was down.
+    rounds_down = max(1, math.ceil(10_000 / interval_ms))
+    scenario = cold_key_outage(seed, keys=500, updated=20, down="C",
+                               outage_ms=rounds_down * interval_ms + 1.0,
+                               anti_entropy_interval_ms=interval_ms)
+    step = 100.0
+    samples = stale_over_time(scenario.cluster, REPAIR_TARGET_MS, step, keys=scenario.updated)
+    start = samples[0][1]
+    fixed = next((t for t, count in samples if count == 0), None)
+    if fixed is None:
+        return False, (f"{start} stale copies on C were still stale "
+                       f"{REPAIR_TARGET_MS / 1000:g} s after it came back: a node that returns "
+                       "just after a round started waits a whole interval for the next one, "
+                       "plus the time the exchange takes.")
+    return True, (f"{per_minute:,.0f} messages a minute when quiet, and C's {start} stale "
+                  f"copies were repaired {fixed / 1000:.1f} s after it came back (measured).")
+
+
+# -- the questions -------------------------------------------------------------------------
+
+def questions():
+    """The questions of exercise notebook 06, in order."""
+    built = _model_cases()
+    cases = [case for case, _ in built]
+    model = dict(built)
+    q1 = FunctionQuestion(
+        "ex06.q1",
+        "Write merkle_diff(a, b, fanout): compare two Merkle trees given as tuples of levels "
+        "(root first) and return (the sorted indices of the leaves whose hashes differ, the "
+        "number of hash pairs compared), opening a node's children only when its two hashes "
+        "differ.",
+        reference=lambda a, b, fanout: model[(a, b, fanout)],   # MerkleTree.diff's answer
+        cases=cases,
+        misconceptions=[
+            (_every_leaf, "your leaves are right, but you compared every leaf: that is a full "
+                          "scan of the leaf hashes. Start at the root and open a node's "
+                          "children only when its two hashes differ."),
+            (_every_node, "your leaves are right, but you counted every node of the tree. A "
+                          "child is compared only when its parent's hashes differ; equal "
+                          "subtrees are skipped whole."),
+            (_only_differing_counted, "you counted only the nodes that differ. Every child you "
+                                      "open costs one comparison, including those that turn "
+                                      "out equal."),
+            (_first_child_only, "you follow only the first differing child. Several children "
+                                "of a node can differ: descend into every one of them."),
+        ],
+        describe=_describe,
+        hints=["Keep a list of the nodes to compare on the current level, starting with [0] "
+               "on level 0. Each comparison adds 1 to the count.",
+               "When node i differs on a level above the leaves, its children "
+               "i * fanout ... i * fanout + fanout - 1 go on the next level's list; when a "
+               "leaf differs, it goes in the answer."],
+        solution_text=(
+            "def merkle_diff(a, b, fanout):\n"
+            "    compared, differing, frontier = 0, [], [0]\n"
+            "    depth = len(a) - 1\n"
+            "    for level in range(depth + 1):\n"
+            "        nxt = []\n"
+            "        for i in frontier:\n"
+            "            compared += 1\n"
+            "            if a[level][i] == b[level][i]:\n"
+            "                continue\n"
+            "            if level == depth:\n"
+            "                differing.append(i)\n"
+            "            else:\n"
+            "                nxt.extend(range(i * fanout, i * fanout + fanout))\n"
+            "        frontier = nxt\n"
+            "    return sorted(differing), compared"))
+
+    one = diff_cost(keys=20_000, differing=1, fanout=4, depth=3).hashes_compared
+    q2 = ValueQuestion(
+        "ex06.q2",
+        "Two replicas of a range hold the same 20,000 keys, and one key has a different "
+        "version on each. Their trees have fanout 4 and depth 3 (64 leaves). How many hash "
+        "pairs does the Merkle comparison compare?",
+        answer=one,
+        wrong={4: "that counts only the nodes on the path to the differing leaf. To find which "
+                  "child differs, the comparison must look at all 4 children of every node "
+                  "it opens.",
+               64: "that compares every leaf. Children are opened only below a node that "
+                   "differs, so only one group of leaves is looked at.",
+               85: "that is every node of the tree. Subtrees whose hashes match are never "
+                   "opened.",
+               20_000: "that is a full scan, one comparison per key. The tree's point is "
+                       "that matching subtrees are skipped without looking at their keys."},
+        hints=["Start with the root: 1 comparison. It differs, so its 4 children are compared.",
+               "On each level below the root, exactly one node differs, and its 4 children are "
+               "compared: 1 + 4 + 4 + 4."],
+        solution_text=f"{one} = 1 (root) + 4 + 4 + 4: on each level, the 4 children of the one "
+                      "differing node. The 20,000 keys do not matter.")
+
+    q3 = ChoiceQuestion(
+        "ex06.q3",
+        "Why is anti-entropy necessary in addition to read repair?",
+        options=[
+            "Read repair only works in blocking mode; asynchronous read repair never updates "
+            "a replica.",
+            "Read repair fixes only the keys that are read. A key nobody reads keeps its stale "
+            "or missing copies indefinitely, and if the replicas holding the latest version "
+            "then fail, that version is lost.",
+            "Anti-entropy lets reads wait for fewer replicas, so it lowers read latency.",
+            "Read repair cannot handle concurrent versions, so anti-entropy is needed to "
+            "resolve conflicts by last-write-wins.",
+        ],
+        answer="b",
+        explanations={
+            "a": "asynchronous read repair does update stale replicas, just after the read "
+                 "returns. The gap is elsewhere: which keys ever get read?",
+            "c": "anti-entropy changes nothing about R. It repairs replicas in the "
+                 "background, including keys no client ever reads.",
+            "d": "both merge versions the same way (siblings are kept). The difference is "
+                 "which keys each one ever looks at.",
+        },
+        hints=["In the lesson, which of the updated keys were still stale an hour later?",
+               "Read repair is triggered by a read. What triggers a repair for a key that is "
+               "never read?"],
+        solution_text="(b) Read repair is driven by reads, so cold keys stay divergent until "
+                      "anti-entropy compares the replicas; meanwhile the newest version has "
+                      "fewer copies than N, and losing those copies loses an acknowledged "
+                      "write.")
+
+    quiet = quiet_round_messages()
+    shortest = quiet * 60_000 / MESSAGE_BUDGET_PER_MINUTE
+    q4 = ConfigQuestion(
+        "ex06.q4",
+        f"Choose how often background anti-entropy runs (interval_ms for "
+        f"cluster.start_anti_entropy) in a 5-node cluster with N = 3. Targets: at most "
+        f"{MESSAGE_BUDGET_PER_MINUTE} anti-entropy messages a minute when nothing differs, and "
+        f"a node that missed writes while it was down must have every stale copy repaired "
+        f"within {REPAIR_TARGET_MS / 1000:g} s of coming back, even if it comes back just after "
+        "a round started without it. Answer with a number of milliseconds.",
+        evaluate=judge_interval,
+        reference=30_000,
+        wrong=[(5_000, "over the budget"),
+               (REPAIR_TARGET_MS, "waits a whole interval"),
+               (120_000, "still stale")],
+        hints=["A quiet round costs the same every time: measure it with "
+               "cluster.anti_entropy().messages on a converged 5-node cluster (the lesson "
+               "printed it). The budget gives the fewest milliseconds between rounds.",
+               "In the worst case a returning node waits a whole interval for the next round, "
+               "and the exchange itself takes a few milliseconds more. Pick an interval "
+               "between the two bounds, not on one of them."],
+        solution_text=(f"30_000 (anything from {shortest / 1000:g} s up to a little under "
+                       f"{REPAIR_TARGET_MS / 1000:g} s works): a quiet round sends {quiet} "
+                       f"messages (one hash request and one answer per replica pair of every "
+                       f"range), so the budget needs at least {shortest / 1000:g} s between "
+                       "rounds; in the worst case a returning node waits a whole interval, "
+                       "plus the exchange, for its repair."))
+
+    import dynamo_lab as dl
+
+    pairs = dl.Cluster(nodes=6, n=3, vnodes=4, seed=0).anti_entropy().pairs_compared
+    ranges = 6 * 4
+    q5 = ValueQuestion(
+        "ex06.q5",
+        "A cluster has 6 nodes with 4 tokens each (vnodes=4, strategy 1) and N = 3. Without "
+        "running it: how many replica-pair exchanges does one round of cluster.anti_entropy() "
+        "run (its pairs_compared)?",
+        answer=pairs,
+        wrong={ranges: "that is one exchange per range, but a range has N = 3 replicas and "
+                       "every two of them compare their trees: 3 pairs per range.",
+               15: "that is one exchange per pair of nodes. Trees are kept per key range, "
+                   "and two nodes share several ranges: each shared range is compared "
+                   "separately.",
+               2 * ranges: "a range with 3 replicas has 3 pairs (AB, AC, BC), not 2: every "
+                           "replica compares with every other one, not only with its "
+                           "neighbour in the preference list.",
+               2 * pairs: "each pair is compared once per range per round: one side starts "
+                          "the exchange and both sides send what the other lacks."},
+        hints=["Under strategy 1, how many ranges does the ring have? One per token.",
+               "Each range has N home replicas, and each pair of them is one exchange: "
+               "C(3, 2) = 3 per range."],
+        solution_text=f"{pairs} = {ranges} ranges x 3 pairs (C(3, 2)) per range.")
+    return q1, q2, q3, q4, q5

@@ -1,0 +1,522 @@
+"""Session guarantees: what one client sees of its own writes and reads.
+
+A quorum system promises nothing about a single client's *session* unless
+something ties the client's requests together. Two guarantees (Terry et
+al., "Session Guarantees for Weakly Consistent Replicated Data", 1994)
+matter most to users:
+
+read-your-writes
+    once a client's write has been acknowledged, every later read by that
+    client returns it (or something newer);
+monotonic reads
+    once a client has read a value, no later read by that client returns
+    something older ("time never goes backwards on refresh").
+
+:func:`read_your_writes_violations` and :func:`monotonic_read_violations`
+check a history for them, client by client. A value counts as *older* than
+another when its put was invoked earlier; every put in a checked history
+must write a distinct value.
+
+:func:`session_trial` runs one short session on a fresh cluster: the key
+holds ``"old"`` on every replica; ``alice`` writes ``"new"`` and reads the
+key as soon as the write is acknowledged, while ``bob`` refreshes the key a
+few times as the write spreads. ``routing`` says which node each request is
+sent to:
+
+``"random"``
+    any node, chosen at random per request (a load balancer in front of the
+    cluster);
+``"sticky"``
+    always the same node per client: one of the key's home replicas, picked
+    from the client's name with MD5 (as a partition-aware client, or
+    "hash the user id to a replica", would);
+``"sticky_outside"``
+    always the same node per client, but one that is not a replica of the
+    key (pinning to a node that holds no copy).
+
+:func:`count_session_violations` repeats the trial over many seeds and
+:func:`compare_session_guarantees` tabulates several configurations.
+
+Examples
+--------
+>>> trial = session_trial(seed=1, r=1, w=1, routing="random")
+>>> trial.coordinators
+{'alice': ['B', 'A'], 'bob': ['E', 'C', 'A']}
+>>> print(trial.violations[0].explanation)
+alice's get returned ['old'], although her own write 'new' was acknowledged before the get began
+>>> session_trial(seed=1, r=1, w=1, routing="sticky").violations
+[]
+>>> counts = count_session_violations(range(50), r=2, w=2, routing="random")
+>>> counts.read_your_writes       # R + W > N: an acknowledged write is always seen
+0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["SessionViolation", "read_your_writes_violations", "monotonic_read_violations",
+           "session_violations", "SessionTrial", "session_trial", "SessionCounts",
+           "count_session_violations", "compare_session_guarantees", "find_session_violation",
+           "ROUTINGS", "KINDS", "OLD", "NEW"]
+
+#: Where requests go: see the module docstring.
+ROUTINGS = ("random", "sticky", "sticky_outside")
+#: The guarantees checked.
+KINDS = ("read-your-writes", "monotonic reads")
+#: The value every trial starts from, and the one alice writes.
+OLD, NEW = "old", "new"
+#: The reader of the trial, and the writer who reads her own write.
+WRITER, READER = "alice", "bob"
+
+
+@dataclass(frozen=True)
+class SessionViolation:
+    """One broken session guarantee.
+
+    Attributes
+    ----------
+    kind : str
+        ``"read-your-writes"`` or ``"monotonic reads"``.
+    process : str
+        The client whose session it broke.
+    earlier : Operation
+        The completion that set the expectation: the client's acknowledged
+        put, or its earlier read.
+    later : Operation
+        The completion of the read that broke it.
+    explanation : str
+    """
+
+    kind: str
+    process: str
+    earlier: Any
+    later: Any
+    explanation: str
+
+    @property
+    def witness(self) -> tuple:
+        """The two operations (their completions), for highlighting on a timeline."""
+        return (self.earlier, self.later)
+
+
+def _check_history(history):
+    if not hasattr(history, "pairs"):
+        raise ValueError(f"expected a History (cluster.history), got {history!r}")
+    return history
+
+
+def _put_invoked(pairs) -> dict:
+    """(key, value) -> when its put was invoked."""
+    invoked: dict = {}
+    for inv, _ in pairs:
+        if inv.f == "put":
+            invoked.setdefault((inv.key, repr(inv.value)), inv.time)
+    return invoked
+
+
+def _reads_by_process(pairs) -> dict:
+    """process -> its successful gets (invocation, completion), in order of invocation."""
+    reads: dict = {}
+    for inv, done in pairs:
+        if inv.f == "get" and done is not None and done.type == "ok":
+            reads.setdefault(inv.process, []).append((inv, done))
+    return reads
+
+
+def _after(later_inv, earlier_done) -> bool:
+    """The later operation was invoked after the earlier one completed (ties: history order)."""
+    return (later_inv.time, later_inv.index) > (earlier_done.time, earlier_done.index)
+
+
+def _at_least_as_new(values, key, since: float, invoked: dict) -> bool:
+    return any(invoked.get((key, repr(v)), -1.0) >= since for v in values)
+
+
+def read_your_writes_violations(history) -> list[SessionViolation]:
+    """Reads that missed their own client's acknowledged write.
+
+    A read by client p breaks read-your-writes if p had a put acknowledged
+    (``ok``) before the read began, and the read returned neither that value
+    nor any value whose put was invoked no earlier than it.
+
+    Parameters
+    ----------
+    history : History
+
+    Returns
+    -------
+    list of SessionViolation
+        In order of the reads' invocation.
+
+    Examples
+    --------
+    >>> from dynamo_lab.history import History
+    >>> h = History()
+    >>> p = h.invoke(process="alice", f="put", key="k", value="new", time=0.0)
+    >>> _ = h.complete(p, type="ok", value="new", time=1.0)
+    >>> g = h.invoke(process="alice", f="get", key="k", value=None, time=2.0)
+    >>> _ = h.complete(g, type="ok", value=["old"], time=3.0)
+    >>> [v.kind for v in read_your_writes_violations(h)]
+    ['read-your-writes']
+    """
+    pairs = _check_history(history).pairs()
+    invoked = _put_invoked(pairs)
+    own_writes: dict = {}
+    for inv, done in pairs:
+        if inv.f == "put" and done is not None and done.type == "ok":
+            own_writes.setdefault((inv.process, inv.key), []).append((inv, done))
+    found = []
+    for process, reads in _reads_by_process(pairs).items():
+        for inv, done in reads:
+            acked = [(w_inv, w_done) for w_inv, w_done in own_writes.get((process, inv.key), ())
+                     if _after(inv, w_done)]
+            if not acked:
+                continue
+            w_inv, w_done = max(acked, key=lambda pair: (pair[0].time, pair[0].index))
+            returned = list(done.value or [])
+            if _at_least_as_new(returned, inv.key, w_inv.time, invoked):
+                continue
+            found.append(SessionViolation(
+                "read-your-writes", process, w_done, done,
+                f"{process}'s get returned {returned!r}, although {_possessive(process)} own "
+                f"write {w_inv.value!r} was acknowledged before the get began"))
+    return sorted(found, key=lambda v: v.later.index)
+
+
+def monotonic_read_violations(history) -> list[SessionViolation]:
+    """Reads that went back in time within one client's session.
+
+    A read by client p breaks monotonic reads if an earlier read by p
+    (completed before this one began) returned a value v, and this read
+    returns neither v nor any value whose put was invoked no earlier than
+    v's. An earlier read that returned nothing sets no expectation.
+
+    Parameters
+    ----------
+    history : History
+
+    Returns
+    -------
+    list of SessionViolation
+        At most one per later read, in order of the reads' invocation.
+
+    Examples
+    --------
+    >>> from dynamo_lab.history import History
+    >>> h = History()
+    >>> for value, t in (("old", 0.0), ("new", 1.0)):
+    ...     p = h.invoke(process="alice", f="put", key="k", value=value, time=t)
+    ...     _ = h.complete(p, type="ok", value=value, time=t + 0.5)
+    >>> for returned, t in ((["new"], 2.0), (["old"], 4.0)):
+    ...     g = h.invoke(process="bob", f="get", key="k", value=None, time=t)
+    ...     _ = h.complete(g, type="ok", value=returned, time=t + 1.0)
+    >>> print(monotonic_read_violations(h)[0].explanation)
+    bob's get returned ['old'] after his earlier get had returned ['new']: it went back in time
+    """
+    pairs = _check_history(history).pairs()
+    invoked = _put_invoked(pairs)
+    found = []
+    for process, reads in _reads_by_process(pairs).items():
+        for later_inv, later in reads:
+            for first_inv, first in reads:
+                if first_inv.key != later_inv.key or not first.value \
+                        or not _after(later_inv, first):
+                    continue
+                newest = max(first.value, key=lambda v: invoked.get((first_inv.key, repr(v)),
+                                                                     -1.0))
+                since = invoked.get((first_inv.key, repr(newest)), -1.0)
+                returned = list(later.value or [])
+                if newest in returned or _at_least_as_new(returned, later_inv.key, since,
+                                                           invoked):
+                    continue
+                found.append(SessionViolation(
+                    "monotonic reads", process, first, later,
+                    f"{process}'s get returned {returned!r} after {_possessive(process)} earlier "
+                    f"get had returned {list(first.value)!r}: it went back in time"))
+                break
+    return sorted(found, key=lambda v: v.later.index)
+
+
+def _possessive(process: str) -> str:
+    # Only for readable messages about the trial's two clients.
+    return {WRITER: "her", READER: "his"}.get(process, "its")
+
+
+def session_violations(history) -> list[SessionViolation]:
+    """Both checks, in order of the offending reads."""
+    found = read_your_writes_violations(history) + monotonic_read_violations(history)
+    return sorted(found, key=lambda v: v.later.index)
+
+
+# -- the experiment ----------------------------------------------------------------
+
+@dataclass
+class SessionTrial:
+    """One run of :func:`session_trial`.
+
+    Attributes
+    ----------
+    seed : int
+    cluster : Cluster
+        The cluster after the run (its ``history``, ``trace`` and replicas).
+    key : str
+    routing : str
+    coordinators : dict
+        client -> the nodes its requests went to, in order.
+    violations : list of SessionViolation
+    """
+
+    seed: int
+    cluster: Any
+    key: str
+    routing: str
+    coordinators: dict = field(default_factory=dict)
+    violations: list = field(default_factory=list)
+
+    def kinds(self) -> set[str]:
+        """The guarantees this trial broke."""
+        return {v.kind for v in self.violations}
+
+    def to_frame(self):
+        """One row per operation of alice and bob, in order of invocation.
+
+        Columns: client, op, coordinator, replica (is the coordinator a home
+        replica of the key?), start_ms and end_ms (counted from the moment
+        alice's write began), value (what a put wrote or a get returned),
+        broke (the guarantee the operation broke, if any).
+        """
+        import pandas as pd
+
+        home = self.cluster.ring.home_replicas(self.key)
+        broke = {v.later.op_id: v.kind for v in self.violations}
+        pairs = [(inv, done) for inv, done in self.cluster.history.pairs()
+                 if inv.process in (WRITER, READER)]
+        t0 = min((inv.time for inv, _ in pairs), default=0.0)
+        rows = []
+        for inv, done in pairs:
+            value = inv.value if inv.f == "put" else (None if done is None else done.value)
+            rows.append({"client": inv.process, "op": inv.f, "coordinator": inv.node,
+                         "replica": inv.node in home, "start_ms": round(inv.time - t0, 3),
+                         "end_ms": None if done is None else round(done.time - t0, 3),
+                         "value": value, "broke": broke.get(inv.op_id, "")})
+        return pd.DataFrame(rows, columns=["client", "op", "coordinator", "replica", "start_ms",
+                                           "end_ms", "value", "broke"])
+
+
+def _check_options(n, r, w, nodes, routing, read_repair, reads, gap_ms):
+    from .pbs import check_nrw
+
+    check_nrw(n, r, w)
+    if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < n:
+        raise ValueError(f"nodes must be a whole number >= N={n}, got {nodes!r}")
+    if routing not in ROUTINGS:
+        raise ValueError(f"routing={routing!r} is not allowed; choose one of "
+                         f"{', '.join(map(repr, ROUTINGS))}")
+    if routing == "sticky_outside" and nodes == n:
+        raise ValueError(f"routing='sticky_outside' needs a node that is not a replica: use "
+                         f"more nodes than N={n}")
+    if read_repair not in ("async", "blocking", False):
+        raise ValueError(f"read_repair={read_repair!r} is not allowed; choose 'async', "
+                         "'blocking' or False")
+    if isinstance(reads, bool) or not isinstance(reads, int) or reads < 2:
+        raise ValueError(f"reads must be a whole number >= 2 (monotonic reads needs two), "
+                         f"got {reads!r}")
+    if isinstance(gap_ms, bool) or not isinstance(gap_ms, (int, float)) or not gap_ms >= 0:
+        raise ValueError(f"gap_ms must be a number >= 0, got {gap_ms!r}")
+
+
+def _link_model(latency):
+    """A single-link model: the default exponential, a model, or a WARS's legs by message kind."""
+    from .latency import WARS, Exponential, as_latency_model
+
+    if latency is None:
+        return Exponential(1.0)
+    if isinstance(latency, WARS):
+        return latency.link_model()
+    return as_latency_model(latency)
+
+
+def _pick(name: str, key: str, choices: list[str]) -> str:
+    digest = hashlib.md5(f"{name}/{key}".encode()).digest()
+    return choices[int.from_bytes(digest[:8], "big") % len(choices)]
+
+
+def session_trial(seed: int = 0, *, n: int = 3, r: int = 1, w: int = 1, nodes: int = 5,
+                  routing: str = "random", read_repair: str | bool = "async", reads: int = 3,
+                  gap_ms: float = 0.5, latency=None) -> SessionTrial:
+    """Run one session on a fresh strict-quorum cluster and check its guarantees.
+
+    The key (``"post:<seed>"``) first holds ``"old"`` on all N replicas. Then,
+    at the same moment, ``alice`` starts writing ``"new"`` (with the context
+    of ``"old"``, so it replaces it) and ``bob`` starts reading. Alice reads
+    as soon as her write is acknowledged; bob reads ``reads`` times, each
+    ``gap_ms`` after his previous read returned. Each one-way message takes
+    an exponential time of mean 1 ms, unless ``latency`` says otherwise.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds the cluster and the random routing.
+    n, r, w, nodes : int
+        N, R, W and the cluster's size.
+    routing : "random", "sticky" or "sticky_outside"
+        Where each request goes (see the module docstring).
+    read_repair : "async", "blocking" or False
+    reads : int
+        Bob's reads (at least 2).
+    gap_ms : float
+    latency : LatencyModel or WARS, optional
+        How long each message takes; a WARS (e.g. ``dl.latency.LNKD_DISK``)
+        times each message by its leg (write requests W, acks A, read
+        requests R, read responses S). Default: exponential, mean 1 ms.
+
+    Returns
+    -------
+    SessionTrial
+    """
+    from .cluster import Cluster
+
+    _check_options(n, r, w, nodes, routing, read_repair, reads, gap_ms)
+    cluster = Cluster(nodes=nodes, n=n, r=r, w=w, seed=seed, sloppy_quorum=False,
+                      read_repair=read_repair, latency=_link_model(latency))
+    key = f"post:{seed}"
+    home = cluster.ring.home_replicas(key)
+    outside = [x for x in cluster.nodes if x not in home]
+    rng = random.Random(seed)
+    coordinators: dict[str, list[str]] = {WRITER: [], READER: []}
+
+    def route(client: str) -> str:
+        if routing == "random":
+            node = rng.choice(cluster.nodes)
+        elif routing == "sticky":
+            node = _pick(client, key, home)
+        else:
+            node = _pick(client, key, outside)
+        coordinators[client].append(node)
+        return node
+
+    setup = cluster.put(key, OLD, w=n)
+    cluster.run_until_idle()
+    alice, bob = cluster.client(WRITER), cluster.client(READER)
+    write = alice.start_put(key, NEW, context=setup.context, coordinator=route(WRITER))
+    bob_reads = [bob.start_get(key, coordinator=route(READER))]
+    state = {"alice_read": None, "bob_waiting": False}
+
+    def bob_again():
+        state["bob_waiting"] = False
+        bob_reads.append(bob.start_get(key, coordinator=route(READER)))
+
+    def someone_can_act() -> bool:
+        alice_ready = write.done and state["alice_read"] is None
+        bob_ready = (bob_reads[-1].done and len(bob_reads) < reads
+                     and not state["bob_waiting"])
+        return alice_ready or bob_ready
+
+    while True:
+        cluster.sim.run_while(lambda: not someone_can_act())
+        if not someone_can_act():
+            break
+        if write.done and state["alice_read"] is None:
+            state["alice_read"] = alice.start_get(key, coordinator=route(WRITER))
+        if bob_reads[-1].done and len(bob_reads) < reads and not state["bob_waiting"]:
+            state["bob_waiting"] = True
+            cluster.sim.schedule(float(gap_ms), bob_again)
+    cluster.run_until_idle()
+    return SessionTrial(seed, cluster, key, routing, coordinators,
+                        session_violations(cluster.history))
+
+
+@dataclass(frozen=True)
+class SessionCounts:
+    """How many trials broke each guarantee (a trial counts once per guarantee)."""
+
+    trials: int
+    read_your_writes: int
+    monotonic_reads: int
+
+
+def count_session_violations(seeds=range(500), **options) -> SessionCounts:
+    """Run :func:`session_trial` once per seed and count the trials that broke each guarantee.
+
+    Parameters
+    ----------
+    seeds : iterable of int
+    **options
+        Passed to :func:`session_trial` (``r``, ``w``, ``routing``, ``read_repair``...).
+
+    Returns
+    -------
+    SessionCounts
+    """
+    trials = ryw = mr = 0
+    for seed in seeds:
+        kinds = session_trial(seed, **options).kinds()
+        trials += 1
+        ryw += "read-your-writes" in kinds
+        mr += "monotonic reads" in kinds
+    if not trials:
+        raise ValueError("seeds is empty: give at least one seed")
+    return SessionCounts(trials, ryw, mr)
+
+
+def compare_session_guarantees(configs, seeds=range(500)):
+    """One row per configuration: how many trials broke each guarantee.
+
+    Parameters
+    ----------
+    configs : iterable of dict
+        Options of :func:`session_trial`, e.g. ``{"r": 1, "w": 1, "routing": "sticky"}``.
+    seeds : iterable of int
+        The same seeds for every configuration.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns R, W, routing, read repair, trials, read-your-writes broken,
+        monotonic reads broken.
+
+    Examples
+    --------
+    >>> table = compare_session_guarantees([{"r": 1, "w": 1, "routing": "sticky"}], range(20))
+    >>> [str(x) for x in table.iloc[0]]
+    ['1', '1', 'sticky', 'async', '20', '0', '0']
+    """
+    import pandas as pd
+
+    seeds = list(seeds)
+    rows = []
+    for config in configs:
+        if not isinstance(config, dict):
+            raise ValueError(f"each configuration must be a dict of session_trial options, "
+                             f"got {config!r}")
+        counts = count_session_violations(seeds, **config)
+        rows.append({"R": config.get("r", 1), "W": config.get("w", 1),
+                     "routing": config.get("routing", "random"),
+                     "read repair": config.get("read_repair", "async"),
+                     "trials": counts.trials,
+                     "read-your-writes broken": counts.read_your_writes,
+                     "monotonic reads broken": counts.monotonic_reads})
+    return pd.DataFrame(rows)
+
+
+def find_session_violation(kind: str, seeds=range(500), **options) -> SessionTrial | None:
+    """The first trial (by seed) that broke ``kind``, or None.
+
+    Examples
+    --------
+    >>> trial = find_session_violation("monotonic reads", r=1, w=1, routing="random")
+    >>> trial.seed, sorted(trial.kinds())
+    (0, ['monotonic reads', 'read-your-writes'])
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind={kind!r} is not allowed; choose one of "
+                         f"{', '.join(map(repr, KINDS))}")
+    for seed in seeds:
+        trial = session_trial(seed, **options)
+        if kind in trial.kinds():
+            return trial
+    return None

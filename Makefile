@@ -31,7 +31,11 @@ test: $(STAMP)  ## run every test: unit, property, doctests, notebooks, browser
 test-fast: $(STAMP)  ## run the tests without notebooks and the browser
 	$(BIN)/python -m pytest --ignore=notebooks --ignore=solutions -m "not browser" $(PYTEST_ARGS)
 
-bench: $(STAMP)  ## run the benchmarks and print their figures (never part of `make test`)
+$(VENV)/.installed-bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+bench: $(VENV)/.installed-bench  ## run the benchmarks and print their figures (never part of `make test`)
 	$(BIN)/python benchmarks/run_all.py
 
 exercises: $(STAMP)  ## regenerate exercises/ from solutions/

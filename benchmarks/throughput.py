@@ -1,50 +1,93 @@
-"""Simulator throughput: client operations and delivered messages per second.
+"""Simulator throughput against a lean SimPy model of the same workload.
 
-10,000 put/get pairs on 5 nodes, N = 3, R = W = 2, exponential latency
-(mean 1 ms), with the full history and trace recorded. Each pair is a read
-followed by a write carrying the read's context, over 100 keys. Reports the
-median of several repeats.
+5 nodes, N = 3, R = W = 2, exponential latency (mean 1 ms), 100 keys, 8
+closed-loop clients that each alternate a get and a put carrying the get's
+context, 100,000 client operations in all. dynamo-lab records its full
+history and message trace; the SimPy model (``simpy_baseline.py``) records
+nothing. Both run in the same process, one after the other, repeated; the
+medians are reported, with their ratio.
 
-    .venv/bin/python benchmarks/throughput.py [--pairs 10000] [--repeats 5]
+    .venv/bin/python benchmarks/throughput.py [--ops 100000] [--repeats 3]
 """
 
 import argparse
 import platform
+import random
 import statistics
+import sys
 import time
+from pathlib import Path
 
-import dynamo_lab as dl
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dynamo_lab as dl  # noqa: E402
+import simpy_baseline  # noqa: E402
+
+NODES, N, R, W, KEYS, CLIENTS = 5, 3, 2, 2, 100, 8
 
 
-def run_once(pairs: int, seed: int) -> tuple[float, int, int]:
-    cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=seed,
+def run_dynamo_lab(operations: int, seed: int) -> tuple[float, int, int]:
+    cluster = dl.Cluster(nodes=NODES, n=N, r=R, w=W, seed=seed,
                          latency=dl.latency.Exponential(mean_ms=1.0))
-    keys = [f"key{i}" for i in range(100)]
+    keys = [f"key{i}" for i in range(KEYS)]
+    workload = random.Random(seed)
+    issued = [0]
+    schedule = cluster.sim.schedule
+
+    def next_pair(client):
+        if issued[0] >= operations:
+            return
+        key = keys[workload.randrange(KEYS)]
+        issued[0] += 2
+        value = issued[0]
+        client.start_get(key).add_done_callback(
+            lambda read: schedule(0.0, write, client, key, value, read.context))
+
+    def write(client, key, value, context):
+        client.start_put(key, value, context=context).add_done_callback(
+            lambda _: schedule(0.0, next_pair, client))
+
     start = time.perf_counter()
-    for i in range(pairs):
-        key = keys[i % len(keys)]
-        read = cluster.get(key)
-        cluster.put(key, i, context=read.context)
+    for i in range(CLIENTS):
+        next_pair(cluster.client(f"c{i}"))
     cluster.run_until_idle()
     elapsed = time.perf_counter() - start
-    return elapsed, 2 * pairs, cluster.network.delivered
+    assert len(cluster.history) == 2 * operations          # invocations and completions
+    return elapsed, operations, cluster.network.delivered
+
+
+def run_simpy(operations: int, seed: int) -> tuple[float, int, int]:
+    ring = dl.Cluster(nodes=NODES, n=N, seed=seed).ring
+    keys = [f"key{i}" for i in range(KEYS)]
+    homes = {key: ring.home_replicas(key) for key in keys}
+    start = time.perf_counter()
+    model = simpy_baseline.run(homes, keys, operations, CLIENTS, seed, n=N, r=R, w=W)
+    elapsed = time.perf_counter() - start
+    return elapsed, model.operations, model.delivered
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=10_000)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--ops", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    runs = [run_once(args.pairs, seed) for seed in range(args.repeats)]
-    ops_per_s = statistics.median(ops / t for t, ops, _ in runs)
-    msgs_per_s = statistics.median(msgs / t for t, _, msgs in runs)
-    seconds = statistics.median(t for t, _, _ in runs)
-    print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print(f"{args.pairs:,} put/get pairs, 5 nodes, N=3 R=W=2, exponential latency, "
-          f"median of {args.repeats}:")
-    print(f"  {seconds:.2f} s per run")
-    print(f"  {ops_per_s:,.0f} client operations per second")
-    print(f"  {msgs_per_s:,.0f} delivered messages per second")
+    results = {"dynamo-lab": [], "SimPy": []}
+    for seed in range(args.repeats):
+        results["dynamo-lab"].append(run_dynamo_lab(args.ops, seed))
+        results["SimPy"].append(run_simpy(args.ops, seed))
+    print(f"machine: {platform.machine()}, Python {platform.python_version()}")
+    print(f"{args.ops:,} operations, {CLIENTS} clients, {NODES} nodes, N={N} R={R} W={W}, "
+          f"exponential latency; median of {args.repeats}:")
+    rates = {}
+    for name, runs in results.items():
+        seconds = statistics.median(t for t, _, _ in runs)
+        ops = statistics.median(o / t for t, o, _ in runs)
+        msgs = statistics.median(m / t for t, _, m in runs)
+        rates[name] = ops
+        print(f"  {name:10} {seconds:6.2f} s  {ops:9,.0f} operations/s  "
+              f"{msgs:9,.0f} delivered messages/s")
+    print(f"  ratio dynamo-lab / SimPy (operations/s): "
+          f"{rates['dynamo-lab'] / rates['SimPy']:.2f} (target >= 1.0)")
 
 
 if __name__ == "__main__":

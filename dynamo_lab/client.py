@@ -45,6 +45,22 @@ class PendingOperation:
         self.client = client
         self.invocation = invocation
         self.result: WriteResult | ReadResult | None = None
+        self._callbacks: list = []
+
+    def add_done_callback(self, callback) -> None:
+        """Call ``callback(result)`` when the operation completes (at once if it has).
+
+        Lets a driver issue a client's next request the moment the previous
+        one ends, without polling. The callback runs inside the simulation
+        step that completed the operation; to start another operation from
+        it, schedule that with ``cluster.sim.schedule(0, ...)``.
+        """
+        if not callable(callback):
+            raise ValueError(f"callback must be callable, got {callback!r}")
+        if self.result is not None:
+            callback(self.result)
+        else:
+            self._callbacks.append(callback)
 
     @property
     def done(self) -> bool:
@@ -69,6 +85,9 @@ class PendingOperation:
                                        time=self._cluster.sim.now, node=result.coordinator,
                                        error=error)
         self.client.in_flight = None
+        for callback in self._callbacks:
+            callback(result)
+        self._callbacks.clear()
 
     def __repr__(self) -> str:
         inv = self.invocation

@@ -266,3 +266,33 @@ def test_the_default_detector_learns_of_a_crash_from_missed_replies():
     c.recover(home[2])
     c.run_for(1500.0)                         # suspicion fades; the hint is delivered
     assert c.hint_counts["pending"] == 0 and c.detector.suspects(home[0]) == []
+
+
+def test_done_callbacks_fire_once_with_the_result():
+    cluster = dl.Cluster(seed=1)
+    seen = []
+    pending = cluster.client("c").start_put("k", 1)
+    pending.add_done_callback(seen.append)
+    assert seen == []
+    cluster.run_until_idle()
+    assert seen == [pending.result] and seen[0].ok
+    pending.add_done_callback(seen.append)          # already done: called at once
+    assert seen == [pending.result, pending.result]
+    with pytest.raises(ValueError, match="callback must be callable"):
+        pending.add_done_callback("print")
+
+
+def test_garbage_collection_is_restored_after_a_run():
+    import gc
+
+    cluster = dl.Cluster(seed=1)
+    assert gc.isenabled()
+    cluster.put("k", 1)
+    cluster.run_for(10)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        cluster.put("k", 2)
+        assert not gc.isenabled()          # a caller's choice is left alone
+    finally:
+        gc.enable()

@@ -402,3 +402,19 @@ def test_long_idle_time_is_squeezed_into_a_marked_break(scenario, ax):
 def test_time_axis_keeps_short_runs_to_scale():
     axis = TimeAxis([0.0, 0.4, 1.0, 1.5, 2.5], 0.0, 2.5)
     assert axis.breaks == [] and [axis.x(t) for t in (0.0, 1.5, 2.5)] == [0.0, 1.5, 2.5]
+
+
+def test_a_message_landing_after_the_window_is_drawn_to_its_edge():
+    from dynamo_lab.latency import Constant
+
+    cluster = dl.Cluster(nodes=3, n=3, r=1, w=1, seed=0, latency=Constant(1.0))
+    cluster.set_link("A", "B", latency=Constant(30.0))
+    cluster.put("k", "v", coordinator="A")
+    cluster.run_until_idle()
+    drawing = draw_messages(cluster, end=5)
+    slow = [a for m, a in zip(drawing.messages, drawing.arrows) if m.dst == "B"]
+    assert len(slow) == 1
+    xs = slow[0].get_xdata()
+    low, high = drawing.ax.get_xlim()
+    assert low <= min(xs) and max(xs) <= high and max(xs) > min(xs)
+    plt.close(drawing.ax.figure)

@@ -326,7 +326,14 @@ def draw_messages(source, *, start: float | None = None, end: float | None = Non
         y0, y1 = lanes.get(m.src, 0.0), lanes.get(m.dst, 0.0)
         colour = colors.get(m.src, "#333333")
         style = "--" if m.is_reply else "-"
-        if outcome == "deliver":
+        if outcome == "deliver" and m.ended_at > t1 > m.sent_at:
+            # It lands after the window closes: draw it up to the edge, where
+            # it leaves the picture (an arrow head outside the axes would not
+            # be drawn at all).
+            frac = (t1 - m.sent_at) / (m.ended_at - m.sent_at)
+            (artist,) = ax.plot([X(m.sent_at), X(t1)], [y0, y0 + (y1 - y0) * frac],
+                                color=colour, lw=1.3, ls=style, zorder=3)
+        elif outcome == "deliver":
             artist = ax.annotate("", xy=(X(m.ended_at), y1), xytext=(X(m.sent_at), y0),
                                  arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.3,
                                                  linestyle=style, shrinkA=0, shrinkB=0,

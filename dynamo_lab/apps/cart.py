@@ -151,14 +151,19 @@ def resurrection(merge: str = "union", seed: int = 3) -> dict:
 
 
 def divergence_study(carts: int = 200, shoppers: int = 8, operations: int = 4000,
-                     think_ms: float = 20.0, seed: int = 0, merge: str = "union",
+                     think_ms: float = 20.0, seed: int = 0,
                      latency=None) -> dict[int, int]:
     """How many versions do cart reads see? (Dynamo §6.3)
 
     ``shoppers`` clients each loop: pick a cart at random, read it, add an
-    item, write it back; an operation starts every ``think_ms`` on average
-    per shopper, so two shoppers now and then change the same cart at once.
-    Returns {number of versions a read saw: how many reads}.
+    item to the union of what the read returned, write it back with the
+    read's context. The simulation advances in steps of exponential length
+    with mean ``think_ms / shoppers``, and at every step each shopper that is
+    not busy starts its next operation; so more shoppers mean both more
+    requests per millisecond and more writes in flight at once, and now and
+    then two shoppers change the same cart concurrently. ``operations``
+    counts the reads started. Returns {number of versions a read saw: how
+    many reads}.
     """
     from ..cluster import Cluster
 

@@ -278,3 +278,22 @@ def test_every_widget_displays_and_leaves_no_pyplot_figure(recorded):
         assert WIDGET_VIEW in widget._repr_mimebundle_()
     pyplot = sys.modules.get("matplotlib.pyplot")
     assert pyplot is None or set(pyplot.get_fignums()) <= before
+
+
+def test_cluster_explorer_shows_a_hint_handed_off_after_a_wait():
+    cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=5, failure_detector="oracle")
+    explorer = ClusterExplorer(cluster, key="cart:1")
+    home = cluster.ring.home_replicas("cart:1")
+    explorer.node_picker.value = home[2]
+    explorer.crash_button.click()
+    explorer.via_picker.value = home[0]
+    explorer.value_box.value = "pen"
+    explorer.put_button.click()
+    assert "hints:" in explorer.status.value and cluster.hint_counts["pending"] == 1
+    explorer.recover_button.click()
+    explorer.settle_button.click()
+    assert cluster.hint_counts["pending"] == 1        # landing messages is not enough
+    explorer.wait_button.click()                       # the first hint round comes 1 s
+    explorer.wait_button.click()                       # after the hint was stored
+    assert cluster.hint_counts["pending"] == 0 and "wait 1000 ms" in explorer.status.value
+    assert cluster.node(home[2]).store["cart:1"].values == ["pen"]

@@ -1,7 +1,8 @@
 """The cluster explorer: crash, partition, put and get, and see every replica.
 
 Buttons crash and recover a node, partition the network and heal it; boxes
-put and get a key with per-request R and W. The picture shows the cluster
+put and get a key with per-request R and W, through any coordinator or a
+chosen one; "wait 1 s" lets periodic work such as hint delivery happen. The picture shows the cluster
 (nodes up, down or cut off, the links a partition cut, who took part in the
 last operation) and a table shows what each replica stores for the key.
 Every button calls the cluster's public API; the explorer computes nothing
@@ -79,6 +80,7 @@ class ClusterSession:
         self.r = cluster.r
         self.w = cluster.w
         self.use_context = True
+        self.coordinator: str | None = None   # None: the first node up in the preference list
         self.contexts: dict = {}
         self.last = ""
         self.ok = True
@@ -116,13 +118,23 @@ class ClusterSession:
         return self._attempt("let background messages land",
                              lambda: f"{self.cluster.run_until_idle()} events ran")
 
+    def wait(self, ms: float = 1000.0) -> bool:
+        """Let ``ms`` of virtual time pass (``run_for``): periodic work such as
+        hint delivery happens, which merely letting messages land does not."""
+        def run():
+            self.cluster.run_for(ms)
+            return f"now t = {self.cluster.now:g} ms; hints {self.cluster.hint_counts}"
+
+        return self._attempt(f"wait {ms:g} ms", run)
+
     def put(self, value) -> bool:
         """Put ``value`` under the key with W = ``self.w``; True if acknowledged."""
         key = self.key
         context = self.contexts.get(key) if self.use_context else None
 
         def write():
-            result = self.cluster.put(key, value, context=context, w=self.w)
+            result = self.cluster.put(key, value, context=context, w=self.w,
+                                      coordinator=self.coordinator)
             if result.context is not None:
                 self.contexts[key] = result.context
             if not result.ok:
@@ -138,7 +150,7 @@ class ClusterSession:
         key = self.key
 
         def read():
-            result = self.cluster.get(key, r=self.r)
+            result = self.cluster.get(key, r=self.r, coordinator=self.coordinator)
             if not result.ok:
                 raise ValueError(f"{result.status}: {result.error}")
             if result.context is not None:
@@ -218,7 +230,10 @@ class ClusterExplorer:
         Groups such as ``A, B | C, D, E`` (or just ``A, B``: the rest form the other side).
     partition_button, heal_button : ipywidgets.Button
     key_box, value_box : ipywidgets.Text
-    put_button, get_button, settle_button : ipywidgets.Button
+    put_button, get_button, settle_button, wait_button : ipywidgets.Button
+    via_picker : ipywidgets.Dropdown
+        The coordinator of puts and gets ("any": the first node up in the
+        key's preference list).
     r_slider, w_slider : ipywidgets.IntSlider
         R and W for the next get and put.
     context_box : ipywidgets.Checkbox
@@ -259,6 +274,13 @@ class ClusterExplorer:
         self.get_button = widgets.Button(description="get", button_style="info", layout=small)
         self.settle_button = widgets.Button(description="let messages land",
                                             tooltip="cluster.run_until_idle()", layout=small)
+        self.wait_button = widgets.Button(description="wait 1 s", icon="clock-o",
+                                          tooltip="cluster.run_for(1000): hints get delivered",
+                                          layout=small)
+        self.via_picker = widgets.Dropdown(options=[("any", None)] + [(n, n) for n in nodes],
+                                           value=None, description="via",
+                                           layout=widgets.Layout(width="130px"),
+                                           style={"description_width": "30px"})
         self.r_slider = widgets.IntSlider(value=cluster.r, min=1, max=cluster.n,
                                           description="get R", layout=widgets.Layout(width="250px"))
         self.w_slider = widgets.IntSlider(value=cluster.w, min=1, max=cluster.n,
@@ -280,6 +302,8 @@ class ClusterExplorer:
         self.put_button.on_click(lambda _: self._act(self.session.put, self.value_box.value))
         self.get_button.on_click(lambda _: self._act(self.session.get))
         self.settle_button.on_click(lambda _: self._act(self.session.settle))
+        self.wait_button.on_click(lambda _: self._act(self.session.wait, 1000.0))
+        self.via_picker.observe(self._on_via, names="value")
         self.key_box.observe(self._on_key, names="value")
         self.r_slider.observe(self._on_r, names="value")
         self.w_slider.observe(self._on_w, names="value")
@@ -289,7 +313,8 @@ class ClusterExplorer:
             widgets.HBox([self.node_picker, self.crash_button, self.recover_button]),
             widgets.HBox([self.partition_box, self.partition_button, self.heal_button]),
             widgets.HBox([self.key_box, self.value_box]),
-            widgets.HBox([self.put_button, self.get_button, self.settle_button]),
+            widgets.HBox([self.put_button, self.get_button, self.via_picker]),
+            widgets.HBox([self.settle_button, self.wait_button]),
             self.r_slider, self.w_slider, self.context_box,
         ])
         self.widget = widgets.VBox([
@@ -307,6 +332,9 @@ class ClusterExplorer:
     def _on_key(self, change) -> None:
         self.session.key = change["new"].strip() or self.session.key
         self.refresh()
+
+    def _on_via(self, change) -> None:
+        self.session.coordinator = change["new"]
 
     def _on_r(self, change) -> None:
         self.session.r = change["new"]

@@ -127,9 +127,11 @@ class History:
         if self._open.pop(invocation.op_id, None) is None:
             raise ValueError(f"operation {invocation.op_id} is not open: it was "
                              "never invoked here or has already completed")
-        op = replace(invocation, index=len(self._ops), type=type, value=value,
-                     time=float(time), node=node if node is not None else invocation.node,
-                     error=error)
+        # Built directly rather than with dataclasses.replace, which costs
+        # several times as much and runs on every client operation.
+        op = Operation(len(self._ops), invocation.op_id, invocation.process, type,
+                       invocation.f, invocation.key, value, float(time),
+                       node if node is not None else invocation.node, error)
         self._ops.append(op)
         return op
 

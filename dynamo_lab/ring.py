@@ -48,6 +48,7 @@ import math
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "Ring",
@@ -102,8 +103,13 @@ def key_position(key: str) -> int:
         raise ValueError(
             f"key must be a str, got {key!r} ({type(key).__name__})"
         )
+    return _md5_position(key)
+
+
+@lru_cache(maxsize=1 << 16)
+def _md5_position(key: str) -> int:
     # Same value as int(md5(...).hexdigest(), 16), without the detour through
-    # a hex string: this runs on every client operation.
+    # a hex string; cached, because every operation on a key hashes it again.
     return int.from_bytes(hashlib.md5(key.encode("utf-8")).digest(), "big")
 
 

@@ -324,7 +324,7 @@ class Versioning:
 
     def covers(self, a: Record | None, b: Record | None) -> bool:
         """True when ``a`` already holds everything ``b`` would add."""
-        if b is None:
+        if b is None or a is b:
             return True
         if a is None:
             return False

@@ -157,3 +157,9 @@ def test_comparison_runs_the_same_workload_on_every_preset():
     # A strict quorum refuses some writes in the partition; a sloppy one does not.
     assert table.loc["cassandra", "writes ok"] < table.loc["riak", "writes ok"]
     assert (table[["reads ok", "writes ok", "stale reads"]] <= 1).all().all()
+
+
+def test_a_warm_failure_detector_refuses_fewer_requests():
+    cold = presets.compare_presets(["cassandra"], duration_ms=5_000, keys=10)
+    warm = presets.compare_presets(["cassandra"], duration_ms=5_000, keys=10, warmup_ms=30_000)
+    assert warm.loc["cassandra", "writes ok"] > cold.loc["cassandra", "writes ok"]

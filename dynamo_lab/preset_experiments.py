@@ -1,0 +1,263 @@
+"""Real systems side by side: the experiments behind the presets appendix.
+
+:func:`dynamo_lab.presets.compare_presets` gives one row of numbers per
+system. The functions here open those numbers up:
+
+* :func:`run_preset`: the same workload and fault schedule on one preset,
+  keeping the cluster and the :class:`~dynamo_lab.workload.WorkloadReport`
+  (optionally after letting the cluster run idle for a while first, or with
+  some options overridden);
+* :func:`outcomes_by_phase`: how many reads and writes succeeded, were
+  refused at once (``fail``) or timed out (``info``) in each phase of the
+  fault schedule;
+* :func:`stale_read_kinds`: splits the stale reads of a history into reads
+  that returned a value older than a write they missed, and reads whose
+  returned write overlapped the missed one in time;
+* :func:`request_with_replicas_down`: one put and one get at chosen levels
+  while some of a key's home replicas are down (the appendix's widget).
+
+Examples
+--------
+>>> outcome = request_with_replicas_down("cassandra", write_level="ANY", read_level="ONE",
+...                                      down=3)
+>>> outcome.write.ok, outcome.write.acks, sorted(outcome.write.kept_hints) == sorted(outcome.home)
+(True, (), True)
+>>> outcome.read.status
+'fail'
+>>> request_with_replicas_down("dynamodb", write_level="ANY", down=1).write_error[:27]
+"w='ANY' needs hinted handof"
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .presets import DEFAULT_FAULTS, PRESETS, Preset
+
+__all__ = ["PresetRun", "run_preset", "outcomes_by_phase", "stale_read_kinds",
+           "RequestOutcome", "request_with_replicas_down", "WRITE_LEVELS", "READ_LEVELS"]
+
+#: Write levels the appendix's widget offers (every preset's cluster accepts them).
+WRITE_LEVELS = ("ONE", "QUORUM", "ALL", "ANY")
+#: Read levels the widget offers (ANY is a write level only).
+READ_LEVELS = ("ONE", "QUORUM", "ALL")
+
+
+def _preset(preset) -> Preset:
+    if isinstance(preset, Preset):
+        return preset
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
+    return PRESETS[preset]()
+
+
+@dataclass
+class PresetRun:
+    """One preset's cluster after :func:`run_preset`, and its workload report."""
+
+    name: str
+    cluster: Any
+    report: Any
+
+
+def run_preset(name, *, duration_ms: float = 6_000.0, rate_per_ms: float = 1.0,
+               keys: int = 30, clients: int = 8, faults=DEFAULT_FAULTS, seed: int = 0,
+               warmup_ms: float = 0.0, **overrides) -> PresetRun:
+    """Run :func:`~dynamo_lab.presets.compare_presets`' workload on one preset.
+
+    With the defaults (no warm-up, no overrides) the operations are exactly
+    those of that preset's row in ``compare_presets`` with the same
+    arguments. ``warmup_ms`` lets the new cluster run idle first (gossip and
+    heartbeats flow, nothing is written); the fault times stay relative to
+    the start of the workload. ``overrides`` replace cluster options.
+    """
+    from .workload import run
+
+    if isinstance(warmup_ms, bool) or not isinstance(warmup_ms, (int, float)) \
+            or not math.isfinite(warmup_ms) or warmup_ms < 0:
+        raise ValueError(f"warmup_ms must be a finite number >= 0, got {warmup_ms!r}")
+    preset = _preset(name)
+    cluster = preset.cluster(seed=seed, **overrides)
+    if warmup_ms:
+        cluster.run_for(warmup_ms)
+    report = run(cluster, duration_ms=duration_ms, arrival_rate_per_ms=rate_per_ms, keys=keys,
+                 clients=clients, faults=faults, seed=seed, progress=False)
+    return PresetRun(preset.name, cluster, report)
+
+
+def _phase_labels(faults) -> list[tuple[float, str]]:
+    """(start, label) of each phase: the run's start, then one per fault time."""
+    phases = [(0.0, "0 ms: start")]
+    for time_ms, action, *args in sorted(faults, key=lambda f: f[0]):
+        what = action if not args else action + " " + " | ".join(
+            ", ".join(a) if isinstance(a, (list, tuple)) else str(a) for a in args)
+        if phases[-1][0] == float(time_ms) and len(phases) > 1:
+            phases[-1] = (phases[-1][0], phases[-1][1] + "; " + what)
+        else:
+            phases.append((float(time_ms), f"{time_ms:g} ms: {what}"))
+    return phases
+
+
+def outcomes_by_phase(report, faults=DEFAULT_FAULTS):
+    """Count reads and writes by outcome in each phase of ``faults``.
+
+    An operation belongs to the phase in which it started (times counted
+    from the start of the run, as in the fault schedule). Returns a pandas
+    DataFrame with one row per phase and the columns ``reads ok``,
+    ``reads refused`` (``fail``: too few replicas looked reachable, nothing
+    was sent), ``reads timed out`` (``info``), and the same for writes.
+    """
+    import pandas as pd
+
+    phases = _phase_labels(faults)
+    starts = [start for start, _ in phases]
+    frame = report.frame
+    elapsed = frame["start_ms"] - report.start_ms
+    index = [sum(t >= s for s in starts[1:]) for t in elapsed]
+    names = {"ok": "ok", "fail": "refused", "info": "timed out"}
+    rows = {label: {f"{kind} {names[status]}": 0 for kind in ("reads", "writes")
+                    for status in names} for _, label in phases}
+    for i, f, status in zip(index, frame["f"], frame["status"]):
+        kind = "reads" if f == "get" else "writes"
+        rows[phases[i][1]][f"{kind} {names[status]}"] += 1
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "phase"
+    return table
+
+
+def stale_read_kinds(history) -> dict[str, int]:
+    """Split the stale reads of ``history`` by what they returned instead.
+
+    A stale read (:func:`dynamo_lab.checks.stale_reads`) missed a write
+    acknowledged before it began. It is counted as ``"older value"`` when
+    it missed some write that was invoked after every write whose value it
+    returned had been acknowledged (or it returned nothing): the read
+    returned data that was out of date in real time, as a lagging replica
+    does. Otherwise every write it missed overlapped in time with a write
+    it returned (one not yet acknowledged when the missed write began), and
+    it is counted as ``"concurrent write"``: a store that ranks concurrent
+    writes, as last-write-wins does, may legitimately have ranked the
+    returned one above the missed one, and then the missed write is lost.
+
+    Returns ``{"older value": count, "concurrent write": count}``.
+    """
+    from .checks import stale_reads
+
+    pairs = history.pairs()
+    puts = {(inv.key, repr(inv.value)): (inv, done) for inv, done in pairs
+            if inv.f == "put"}
+    counts = {"older value": 0, "concurrent write": 0}
+    for stale in stale_reads(history):
+        ended = []
+        for value in stale.returned:
+            found = puts.get((stale.key, repr(value)))
+            if found is None:
+                continue                   # nothing written: older than any write
+            done = found[1]
+            ended.append(done.time if done is not None and done.type == "ok" else math.inf)
+        older = any(all(end < puts[(stale.key, repr(value))][0].time for end in ended)
+                    for value in stale.missed if (stale.key, repr(value)) in puts)
+        counts["older value" if older else "concurrent write"] += 1
+    return counts
+
+
+@dataclass
+class RequestOutcome:
+    """What :func:`request_with_replicas_down` saw.
+
+    Attributes
+    ----------
+    preset : str
+    home : list of str
+        The key's home replicas, in preference-list order.
+    down : list of str
+        The home replicas crashed before the two requests (the first ones
+        of the preference list).
+    coordinator : str
+        The node both requests went through: the first node of the key's
+        preference list that is not a home replica.
+    write, read : WriteResult or ReadResult, or None
+        None when the cluster refused the level (see the ``*_error``).
+    write_error, read_error : str or None
+        The cluster's message when it refused the level itself.
+    replicas : Replicas
+        What each node held for the key once everything had landed.
+    """
+
+    preset: str
+    write_level: Any
+    read_level: Any
+    home: list
+    down: list
+    coordinator: str
+    write: Any
+    write_error: str | None
+    read: Any
+    read_error: str | None
+    replicas: Any
+
+    def report(self) -> str:
+        """The outcome as a few lines of text."""
+        lines = [f"{self.preset}: home replicas {', '.join(self.home)}; down: "
+                 f"{', '.join(self.down) or 'none'}; coordinator {self.coordinator} "
+                 "(not a home replica)",
+                 f"put 'new' at w={self.write_level}: {self.write_error or self.write}"]
+        if self.write is not None and self.write.kept_hints:
+            lines.append(f"    the coordinator keeps hints for {', '.join(self.write.kept_hints)}")
+        if self.write is not None and self.write.hinted:
+            lines.append("    fallbacks took the write: " + ", ".join(
+                f"{node} for {owner}" for node, owner in self.write.hinted.items()))
+        lines.append(f"get at r={self.read_level}: {self.read_error or self.read}")
+        lines.append(str(self.replicas))
+        return "\n".join(lines)
+
+
+def request_with_replicas_down(preset, *, write_level="QUORUM", read_level="QUORUM",
+                               down: int = 1, seed: int = 0, oracle: bool = True,
+                               key: str = "k") -> RequestOutcome:
+    """One put and one get of ``key`` while ``down`` of its home replicas are down.
+
+    The preset's cluster (5 nodes, ``seed``) first stores ``"old"`` on every
+    home replica and reads it back. Then the first ``down`` home replicas
+    crash, and a client writes ``"new"`` with the context of that read (so it
+    replaces ``"old"``) at ``write_level`` and at once reads at ``read_level``,
+    both through the first node of the preference list that is not a home
+    replica. With ``oracle=True`` the cluster uses the ``"oracle"`` failure
+    detector, so the coordinator already knows who is down (as it would once
+    its real detector had noticed); with ``oracle=False`` it keeps the
+    preset's own detector, which has not noticed anything yet. A level the
+    cluster refuses outright (ANY without hinted handoff, ANY for a read) is
+    reported in ``write_error`` / ``read_error`` rather than raised.
+    """
+    preset = _preset(preset)
+    if isinstance(down, bool) or not isinstance(down, int) or not 0 <= down <= 3:
+        raise ValueError(f"down must be a whole number from 0 to 3, got {down!r}")
+    if not isinstance(oracle, bool):
+        raise ValueError(f"oracle must be True or False, got {oracle!r}")
+    cluster = preset.cluster(seed=seed, **({"failure_detector": "oracle"} if oracle else {}))
+    n = cluster.n
+    if down > n:
+        raise ValueError(f"down={down} is more than the N={n} home replicas")
+    preference = cluster.ring.preference_list(key)
+    home, coordinator = preference[:n], preference[n]
+    cluster.put(key, "old", w="ALL", coordinator=home[0])
+    cluster.run_until_idle()
+    context = cluster.get(key, r="ALL", coordinator=home[0]).context
+    crashed = home[:down]
+    for node in crashed:
+        cluster.crash(node)
+    write = read = None
+    write_error = read_error = None
+    try:
+        write = cluster.put(key, "new", context, w=write_level, coordinator=coordinator)
+    except ValueError as error:            # the cluster refused the level itself
+        write_error = str(error)
+    try:
+        read = cluster.get(key, r=read_level, coordinator=coordinator)
+    except ValueError as error:
+        read_error = str(error)
+    cluster.run_until_idle()
+    return RequestOutcome(preset.name, write_level, read_level, home, crashed, coordinator,
+                          write, write_error, read, read_error, cluster.replicas(key))

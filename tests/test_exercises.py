@@ -126,3 +126,9 @@ def test_grade_command_line(tmp_path, capsys):
     missing = tmp_path / "nope.ipynb"
     assert grade_main([str(missing)]) == 0
     assert "unreadable" in capsys.readouterr().out
+
+
+def test_the_package_lists_every_exercise_set():
+    from dynamo_lab.exercises import EXERCISE_SETS
+
+    assert list(EXERCISE_SETS) == SETS

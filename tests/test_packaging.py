@@ -118,3 +118,10 @@ def test_placement_never_uses_pythons_salted_hash():
                     and node.func.id == "hash" and id(node) not in allowed):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not offenders, f"built-in hash() called at {offenders}"
+
+
+def test_readme_lists_every_lesson_notebook_and_only_those():
+    text = (ROOT / "README.md").read_text()
+    listed = set(re.findall(r"^\| `(\d\d_[a-z0-9_]+)` \|", text, flags=re.M))
+    present = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert listed == present, (sorted(present - listed), sorted(listed - present))

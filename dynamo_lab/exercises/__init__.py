@@ -10,6 +10,7 @@ and each question then offers ``q1.check(answer)``, ``q1.hint()`` (layered:
 """
 
 from importlib import import_module
+from pkgutil import iter_modules
 
 from .questions import (
     CORRECT, INCORRECT, NOT_ATTEMPTED, OUTCOMES, ChoiceQuestion, CheckResult, ConfigQuestion,
@@ -23,7 +24,9 @@ __all__ = [
 ]
 
 #: The exercise sets that exist, by module name (``ex01`` ... ``ex10``).
-EXERCISE_SETS: tuple[str, ...] = ()
+EXERCISE_SETS: tuple[str, ...] = tuple(sorted(
+    module.name for module in iter_modules(__path__)
+    if len(module.name) == 4 and module.name.startswith("ex") and module.name[2:].isdigit()))
 
 
 def __getattr__(name):

@@ -1,0 +1,114 @@
+"""Judging a configuration against service targets by running the simulator."""
+
+import pytest
+
+from dynamo_lab.service_targets import (ServiceTargets, judge, measure, sweep_configs)
+
+QUICK = {"ops": 400, "visibility_trials": 200, "fault_ops": 60}
+CART = ServiceTargets(read_latency_ms=300, write_latency_ms=300, max_stale_pct=0.1,
+                      survive_crash=True, writable_in_partition=True)
+
+
+def test_dynamos_configuration_meets_the_cart_targets():
+    report = judge({"n": 3, "r": 2, "w": 2}, CART, **QUICK)
+    assert report.passed, report.message()
+    assert [row.passed for row in report.rows] == [True] * 5
+    frame = report.to_frame()
+    assert list(frame.columns) == ["target", "measured", "passed", "message"]
+    assert len(frame) == 5 and frame["passed"].all()
+    assert report.message().startswith("meets every target")
+    assert "meets every target" in repr(report)
+
+
+def test_each_wrong_configuration_misses_the_target_it_should():
+    weak = judge({"n": 3, "r": 1, "w": 1}, CART, **QUICK)
+    assert [row.passed for row in weak.rows] == [True, True, False, True, True]
+    assert "need not overlap" in weak.failures[0].message
+    assert weak.measurements.stale_pct > 1
+
+    strict_all = judge({"n": 3, "r": 3, "w": 3, "sloppy_quorum": False}, CART, **QUICK)
+    crash = next(row for row in strict_all.rows if row.target.startswith("any one node"))
+    assert not crash.passed and "strict quorum" in crash.message and "down" in crash.message
+    assert strict_all.measurements.worst_crash()[0] in strict_all.measurements.nodes
+
+    sloppy_w3 = judge({"n": 3, "r": 1, "w": 3}, CART, **QUICK)
+    partition = sloppy_w3.rows[-1]
+    assert partition.target.startswith("partition [A, B] | [C, D, E]")
+    assert not partition.passed and "has only 2" in partition.message
+    crash = sloppy_w3.rows[-2]
+    assert crash.passed                          # a fallback stands in for the crashed node
+
+
+@pytest.mark.parametrize("n, r, w", [(3, 2, 2), (3, 3, 1), (4, 2, 3), (5, 3, 3)])
+def test_overlapping_quorums_never_read_stale_right_after_a_write(n, r, w):
+    found = measure({"n": n, "r": r, "w": w}, crash=False, partition=False, **QUICK)
+    assert found.stale_pct == 0.0
+    assert found.crash is None and found.partition is None
+
+
+def test_targets_that_are_off_are_not_measured():
+    report = judge({"n": 3, "r": 2, "w": 2},
+                   ServiceTargets(read_latency_ms=None, max_stale_pct=None,
+                                  survive_crash=False), **QUICK)
+    assert [row.target for row in report.rows] == ["write latency p99 <= 300 ms"]
+    assert report.measurements.crash is None
+
+
+def test_the_sweep_tabulates_candidates_in_order():
+    table = sweep_configs({"n": [3], "r": [1, 2], "w": [2]},
+                          ServiceTargets(survive_crash=False), **QUICK)
+    assert table[["n", "r", "w", "sloppy_quorum"]].values.tolist() == [[3, 1, 2, True],
+                                                                        [3, 2, 2, True]]
+    assert list(table["passes"]) == [False, True]
+    assert "crash_failures" not in table.columns and "seed" not in table.columns
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"read_latency_ms": 0}, "read_latency_ms must be a finite number > 0"),
+    ({"percentile": "p95"}, "percentile must be one of"),
+    ({"max_stale_pct": 101}, "max_stale_pct must be a percentage"),
+    ({"survive_crash": 1}, "survive_crash must be True or False"),
+])
+def test_bad_targets_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ServiceTargets(**kwargs)
+
+
+@pytest.mark.parametrize("config, options, message", [
+    ({"n": 3, "r": 2}, {}, "needs w"),
+    ({"n": 3, "r": 4, "w": 1}, {}, "r=4 is not allowed"),
+    ({"n": 6, "r": 1, "w": 1}, {}, "n=6 is not allowed"),
+    ({"n": 3, "r": 2, "w": 2, "vnodes": 4}, {}, "unknown configuration key"),
+    ([3, 2, 2], {}, "a configuration is a dict"),
+    ({"n": 3, "r": 2, "w": 2}, {"latency": "WAN"}, "unknown latency fit"),
+    ({"n": 3, "r": 2, "w": 2}, {"ops": 0}, "ops must be a whole number"),
+])
+def test_bad_configurations_are_refused(config, options, message):
+    with pytest.raises(ValueError, match=message):
+        measure(config, **options)
+
+
+def test_judge_refuses_to_be_told_which_fault_runs_to_skip():
+    with pytest.raises(ValueError, match="decided by the targets"):
+        judge({"n": 3, "r": 2, "w": 2}, CART, crash=False)
+
+
+def test_the_configuration_judge_widget_runs_the_judge_it_shows():
+    pytest.importorskip("ipywidgets")
+    from dynamo_lab.widgets.config_judge import ConfigJudge
+
+    view = ConfigJudge(ServiceTargets(survive_crash=False), n=3, r=1, w=1, **QUICK)
+    assert "press" in view.status.value and view.table.value == ""
+    view.button.click()
+    assert "FAIL" in view.table.value and "stale reads" in view.table.value
+    assert view.model.last.passed is False
+    view.r_slider.value = 3
+    assert "press" in view.status.value
+    view.button.click()
+    assert view.model.last.passed and "meets every target" in view.table.value
+    view.r_slider.value = 1                         # judged before: shown at once
+    assert "FAIL" in view.table.value and view.status.value == ""
+    view.n_slider.value = 2                         # R and W follow N down
+    assert (view.model.n, view.model.r, view.model.w) == (2, 1, 1)
+    view.sloppy.value = False
+    assert view.model.config["sloppy_quorum"] is False and "press" in view.status.value

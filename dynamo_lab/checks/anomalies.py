@@ -108,10 +108,11 @@ class Anomaly:
         """The schedule and the history, one line each."""
         if not self.found:
             return f"no {self.kind} found in {self.runs} runs"
-        lines = [f"{self.kind} (seed {self.seed}, {self.operations} operations, "
-                 f"{self.fault_count} faults): {self.explanation}", "schedule:"]
+        lines = [f"{self.kind} (seed {self.seed}, {_count(self.operations, 'operation')} in "
+                 f"the schedule, {_count(self.fault_count, 'fault')}): {self.explanation}",
+                 "schedule:"]
         lines += [f"  {_step_text(step)}" for step in self.steps]
-        lines.append("history:")
+        lines.append("history (<- marks what the checker's witness names):")
         blamed = {op.op_id for op in self.witness}
         for op in self.history:
             mark = " <-" if op.op_id in blamed and op.type != "invoke" else ""
@@ -123,8 +124,12 @@ class Anomaly:
     def __repr__(self) -> str:
         if not self.found:
             return f"<Anomaly {self.kind}: none found in {self.runs} runs>"
-        return (f"<Anomaly {self.kind}: seed {self.seed}, {self.operations} operations, "
-                f"{self.fault_count} faults; {self.explanation}>")
+        return (f"<Anomaly {self.kind}: seed {self.seed}, {_count(self.operations, 'operation')}, "
+                f"{_count(self.fault_count, 'fault')}; {self.explanation}>")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _step_text(step) -> str:

@@ -91,7 +91,8 @@ def judge_monotonic_config(config) -> tuple[bool, str]:
     (the newest version on one replica, one client reading twice through
     two coordinators) the second read must not return an older version
     than the first; and :func:`~dynamo_lab.checks.find_anomaly` must find
-    no monotonic-read violation in :data:`SEARCH_SEEDS` random schedules.
+    no read going back in time (what ``find_anomaly`` calls ``monotonic_read``, across
+    clients) in :data:`SEARCH_SEEDS` random schedules.
     """
     import dynamo_lab as dl
     from dynamo_lab.checks import find_anomaly
@@ -249,7 +250,7 @@ def questions():
         "client's reads never go back in time, and reads still succeed with one replica "
         "down. Answer as a dict {'read_repair': ..., 'r': ...}. The checker crashes a "
         "replica, replays Bob's two reads from the lesson with your settings, and searches "
-        "random schedules for a monotonic-read violation.",
+        "random schedules for a read that goes back in time.",
         evaluate=judge_monotonic_config,
         reference={"read_repair": "blocking", "r": 2},
         wrong=[(scenario, "before its repair reached"),

@@ -356,7 +356,8 @@ def questions():
                "Check each statement against the pigeonhole argument: it holds for the home "
                "replicas. What escapes it: writes outside them, repairs that come late, and "
                "writes that overlap in time."],
-        solution_text="a, c, d. Quorums bound staleness; they do not serialize. Concurrent "
-                      "writes have no total order, sloppy quorums put writes outside the home "
-                      "replicas, and read repair timing lets a later read go back in time.")
+        solution_text="a, c, d. A strict quorum limits how old a read can be, but it "
+                      "gives no single order. Concurrent writes have no total order, sloppy "
+                      "quorums put writes outside the home replicas, and read repair timing "
+                      "lets a later read go back in time.")
     return q1, q2, q3, q4, q5

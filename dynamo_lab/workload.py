@@ -45,12 +45,14 @@ from typing import Any
 from .checks.staleness import stale_reads
 
 __all__ = ["run", "WorkloadReport", "KEY_DISTRIBUTIONS", "FAULT_ACTIONS", "FRAME_COLUMNS",
-           "PERCENTILES"]
+           "PERCENTILES", "COORDINATOR_CHOICES"]
 
 #: Accepted values of ``key_distribution``.
 KEY_DISTRIBUTIONS = ("uniform", "zipf")
 #: Actions a fault schedule may name, with the cluster method each calls.
 FAULT_ACTIONS = ("crash", "recover", "partition", "heal")
+#: Accepted values of ``coordinator``: how requests pick their coordinator.
+COORDINATOR_CHOICES = ("preferred", "random")
 #: Columns of :attr:`WorkloadReport.frame`, in order.
 FRAME_COLUMNS = ("op_id", "client", "f", "key", "start_ms", "end_ms", "latency_ms", "status",
                  "stale", "coordinator")
@@ -179,7 +181,7 @@ def _check_faults(cluster, faults) -> list[tuple[float, int, str, tuple]]:
 
 
 def _validate(cluster, ops, duration_ms, read_fraction, keys, key_distribution, zipf_s, clients,
-              arrival_rate_per_ms, faults, seed, progress):
+              arrival_rate_per_ms, faults, seed, progress, coordinator="preferred"):
     if not (hasattr(cluster, "client") and hasattr(cluster, "sim") and hasattr(cluster, "history")):
         raise ValueError(f"cluster must be a dynamo_lab Cluster, got {cluster!r}")
     if ops is not None and duration_ms is not None:
@@ -210,6 +212,9 @@ def _validate(cluster, ops, duration_ms, read_fraction, keys, key_distribution, 
         raise ValueError(f"seed must be an integer, got {seed!r}")
     if progress is not None and not isinstance(progress, bool):
         raise ValueError(f"progress must be None (automatic), True or False, got {progress!r}")
+    if coordinator not in COORDINATOR_CHOICES:
+        raise ValueError(f"coordinator={coordinator!r} is not allowed; choose "
+                         f"{' or '.join(repr(c) for c in COORDINATOR_CHOICES)}")
     schedule = _check_faults(cluster, faults)
     for i in range(clients):
         existing = cluster._clients.get(_client_name(i)) if hasattr(cluster, "_clients") else None
@@ -281,7 +286,7 @@ def run(cluster, ops: int | None = None, duration_ms: float | None = None,
         read_fraction: float = 0.5, keys: int = 100, key_distribution: str = "uniform",
         zipf_s: float = 1.1, clients: int = 8, arrival_rate_per_ms: float | None = None,
         faults: Sequence[tuple] = (), seed: int = 0,
-        progress: bool | None = None) -> WorkloadReport:
+        progress: bool | None = None, coordinator: str = "preferred") -> WorkloadReport:
     """Drive ``cluster`` with closed-loop clients and measure what they see.
 
     Parameters
@@ -321,6 +326,13 @@ def run(cluster, ops: int | None = None, duration_ms: float | None = None,
     progress : bool, optional
         Print a progress line to stderr every 10%. None (default): only for
         runs of more than 20,000 operations.
+    coordinator : "preferred" or "random"
+        Who coordinates each request: the first node up in the key's
+        preference list ("preferred", what a partition-aware client library
+        does; with R = 1 or W = 1 that node answers alone, at once), or a node
+        up chosen at random ("random", what a load balancer in front of the
+        cluster does), drawn from a generator of its own so the requests
+        themselves stay the same.
 
     Returns
     -------
@@ -356,7 +368,8 @@ def run(cluster, ops: int | None = None, duration_ms: float | None = None,
      'stale', 'coordinator']
     """
     ops, schedule = _validate(cluster, ops, duration_ms, read_fraction, keys, key_distribution,
-                              zipf_s, clients, arrival_rate_per_ms, faults, seed, progress)
+                              zipf_s, clients, arrival_rate_per_ms, faults, seed, progress,
+                              coordinator)
     import pandas as pd
 
     key_names, cum_weights = _key_setup(keys, key_distribution, zipf_s)
@@ -366,6 +379,13 @@ def run(cluster, ops: int | None = None, duration_ms: float | None = None,
                          think_rate) for _ in range(clients)]
     names = [_client_name(i) for i in range(clients)]
     handles = [cluster.client(name) for name in names]
+    balancer = random.Random(f"{seed}:coordinator") if coordinator == "random" else None
+
+    def via():
+        if balancer is None:
+            return None
+        up = [node for node in cluster.nodes if node not in cluster.down]
+        return up[balancer.randrange(len(up))] if up else None
 
     sim = cluster.sim
     start = sim.now
@@ -417,10 +437,11 @@ def run(cluster, ops: int | None = None, duration_ms: float | None = None,
             if in_flight[i] is None and next_start[i] <= now and may_issue(now):
                 f, key = plans[i].next_op()
                 if f == "get":
-                    in_flight[i] = handles[i].start_get(key)
+                    in_flight[i] = handles[i].start_get(key, coordinator=via())
                 else:
                     value = f"v{value_base + issued}"
-                    in_flight[i] = handles[i].start_put(key, value, context=contexts[i].get(key))
+                    in_flight[i] = handles[i].start_put(key, value, context=contexts[i].get(key),
+                                                        coordinator=via())
                 issued += 1
         busy = any(p is not None for p in in_flight)
         if busy and any_done():

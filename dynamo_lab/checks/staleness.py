@@ -107,7 +107,9 @@ def stale_reads(history) -> list[StaleRead]:
                 returned_writes.append((process_of[op_id], invoked_at[op_id]))
         missed = []
         for w_inv, w_done in writes:
-            if w_inv.key != inv.key or w_done.time > inv.time:
+            # Only writes acknowledged before the read began count: by time,
+            # and at equal times by their order in the history.
+            if w_inv.key != inv.key or (w_done.time, w_done.index) > (inv.time, inv.index):
                 continue
             value = None if w_inv.f == "delete" else w_inv.value
             if any(_same(value, v) for v in returned):

@@ -4,7 +4,7 @@ keeping them removed, and divergent versions growing with contention."""
 
 import pytest
 
-from dynamo_lab.apps.cart import divergence_study, resurrection
+from dynamo_lab.apps.cart import divergence_study
 from dynamo_lab.cart_experiments import (adds_through_partition, cart_through_partition,
                                          divergence_sweep, one_version_share)
 
@@ -45,14 +45,6 @@ def test_runs_repeat_exactly_and_rows_describe_them():
     row = a.row()
     assert row["quorum"] == "sloppy" and row["acked on A, B"] == 3
     assert row["acked adds lost after heal"] == 0
-
-
-@pytest.mark.parametrize("merge", ["union", "orset"])
-def test_defaults_reproduce_the_resurrection_run(merge):
-    ours, theirs = cart_through_partition(merge), resurrection(merge)
-    assert (ours.before, ours.left, ours.right, ours.after) == (
-        theirs["before"], theirs["removed on one side"], theirs["added on the other"],
-        theirs["after heal"])
 
 
 def test_union_resurrects_only_when_the_other_side_also_wrote():

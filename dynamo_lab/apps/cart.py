@@ -122,32 +122,13 @@ def resurrection(merge: str = "union", seed: int = 3) -> dict:
     shopper adds a lamp. After the heal, a read sees both versions and merges
     them. Returns the cart before, on each side, and after.
     """
-    from ..cluster import Cluster
+    # The general scene (any starting items, any changes on each side) is
+    # cart_through_partition; this is its default run.
+    from ..cart_experiments import cart_through_partition
 
-    cluster = Cluster(["A", "B", "C", "D", "E"], n=3, r=1, w=1, seed=seed,
-                      failure_detector="oracle")
-    key = "cart:alice"
-    home = cluster.ring.home_replicas(key)
-    others = [n for n in cluster.nodes if n not in home]
-    left = [home[0], others[0]]
-    right = [n for n in cluster.nodes if n not in left]
-    setup = Cart(cluster, key, merge, client="alice")
-    setup.add("book")
-    setup.add("pen")
-    cluster.run_until_idle()
-    before = setup.items()
-    cluster.partition(left, right)
-    phone = Cart(cluster, key, merge, coordinator=left[0], client="alice-phone")
-    laptop = Cart(cluster, key, merge, coordinator=right[0], client="alice-laptop")
-    phone.remove("book")
-    laptop.add("lamp")
-    left_view, right_view = phone.items(), laptop.items()
-    cluster.heal()
-    cluster.run_until_idle()
-    cluster.anti_entropy()
-    after = Cart(cluster, key, merge, client="alice").items()
-    return {"before": before, "removed on one side": left_view,
-            "added on the other": right_view, "after heal": after, "cluster": cluster}
+    run = cart_through_partition(merge, seed=seed)
+    return {"before": run.before, "removed on one side": run.left,
+            "added on the other": run.right, "after heal": run.after, "cluster": run.cluster}
 
 
 def divergence_study(carts: int = 200, shoppers: int = 8, operations: int = 4000,

@@ -82,51 +82,66 @@ class TraceEvent:
 class Trace:
     """Append-only record of message events (see the module docstring)."""
 
+    #: Fields stored per event, in order.
+    _WIDTH = 10
+
     def __init__(self):
-        self._rows: list[tuple] = []
+        # One flat list, ten slots per event, rather than a tuple per event:
+        # a long simulation records millions of events, and a tuple each
+        # would be a million more objects for the garbage collector to
+        # examine, where the flat list's own slots cost it almost nothing.
+        self._flat: list = []
 
     def record(self, time: float, event: str, msg_id: int, src: str, dst: str, kind: str,
                key, op_id, payload, detail: str | None = None) -> None:
         """Append one event. ``payload`` is kept by reference; its version is
         rendered only when the trace is read."""
-        self._rows.append((time, event, msg_id, src, dst, kind, key, op_id, payload, detail))
+        self._flat.extend((time, event, msg_id, src, dst, kind, key, op_id, payload, detail))
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._flat) // self._WIDTH
 
-    def _event(self, seq: int, row: tuple) -> TraceEvent:
-        time, event, msg_id, src, dst, kind, key, op_id, payload, detail = row
+    def _row(self, seq: int) -> list:
+        start = seq * self._WIDTH
+        return self._flat[start:start + self._WIDTH]
+
+    def _event(self, seq: int) -> TraceEvent:
+        time, event, msg_id, src, dst, kind, key, op_id, payload, detail = self._row(seq)
         clock = getattr(payload, "clock", None)
         version = None if clock is None or not len(clock) else str(clock)
         return TraceEvent(seq, time, event, msg_id, src, dst, kind, key, op_id, version, detail)
 
     def __iter__(self) -> Iterator[TraceEvent]:
-        return (self._event(i, row) for i, row in enumerate(self._rows))
+        return (self._event(i) for i in range(len(self)))
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [self._event(j, self._rows[j]) for j in range(*i.indices(len(self._rows)))]
+            return [self._event(j) for j in range(*i.indices(len(self)))]
         if i < 0:
-            i += len(self._rows)
-        return self._event(i, self._rows[i])
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"trace index out of range: {i} (the trace has {len(self)} events)")
+        return self._event(i)
 
     def __repr__(self) -> str:
-        return f"<Trace: {len(self._rows)} message events>"
+        return f"<Trace: {len(self)} message events>"
 
     def payload(self, seq: int):
         """The object the message of event ``seq`` carried (e.g. a record)."""
-        return self._rows[seq][8]
+        if not 0 <= seq < len(self):
+            raise IndexError(f"trace index out of range: {seq} (the trace has {len(self)} events)")
+        return self._flat[seq * self._WIDTH + 8]
 
     def counts(self) -> dict[str, int]:
         """How many events of each kind of :data:`MESSAGE_EVENTS`."""
         counts = dict.fromkeys(MESSAGE_EVENTS, 0)
-        for row in self._rows:
-            counts[row[1]] += 1
+        for event in self._flat[1::self._WIDTH]:
+            counts[event] += 1
         return counts
 
     def for_op(self, op_id: int) -> list[TraceEvent]:
         """The events of the messages that served one client operation."""
-        return [self._event(i, row) for i, row in enumerate(self._rows) if row[7] == op_id]
+        return [self._event(i) for i, op in enumerate(self._flat[7::self._WIDTH]) if op == op_id]
 
     def to_frame(self):
         """A pandas DataFrame with one row per event."""

@@ -144,13 +144,14 @@ def cassandra() -> Preset:
     every replica down); writes go to every home replica and never to a
     fallback: the coordinator keeps a hint for a replica it cannot reach, or
     that does not answer in time, and replays it later; blocking read repair
-    on a mismatch; 16 tokens per node at random positions (``num_tokens``);
+    on a mismatch; 16 tokens per node (``num_tokens``);
     phi-accrual failure detection over gossip, threshold 8; Merkle-tree repair
     when an operator asks for it (``cluster.anti_entropy()``, like
     ``nodetool repair``), none in the background.
 
     Does not reproduce: timestamps come from the coordinator's clock, not the
-    client's; a read asks all three replicas, where Cassandra asks only as
+    client's; tokens sit at random positions, where Cassandra 4 allocates
+    them to balance load for the replication factor; a read asks all three replicas, where Cassandra asks only as
     many as the level needs (plus a speculative retry) and gets digests from
     all but one; phi is computed from a normal fit of the gaps, where
     Cassandra assumes exponential gaps, so the same threshold convicts a
@@ -168,9 +169,10 @@ def cassandra() -> Preset:
         levels=dict(_CASSANDRA_LEVELS),
         reproduces=("last-write-wins timestamps", "levels ONE/TWO/THREE/QUORUM/ALL/ANY",
                     "hints kept by the coordinator, no fallback replicas", "blocking read repair",
-                    "Merkle repair on demand", "16 random tokens per node",
+                    "Merkle repair on demand", "16 tokens per node",
                     "phi-accrual failure detection"),
-        differs=("coordinator clocks rather than client timestamps", "reads ask every replica: "
+        differs=("coordinator clocks rather than client timestamps", "token positions random, "
+                 "not allocated for balance", "reads ask every replica: "
                  "no digest reads, no speculative retry", "phi from a normal fit, so it "
                  "convicts sooner than Cassandra's", "no lightweight transactions",
                  "no per-datacenter levels", "no hint window"))
@@ -246,8 +248,10 @@ def voldemort() -> Preset:
     partitions.
 
     Does not reproduce: a slop is stored by the coordinator here rather than
-    on another node; there is no zone-aware routing and no client-side
-    routing (every request goes through a server coordinator).
+    on another live node; a read whose R preferred replicas do not all
+    answer times out here, where Voldemort goes on to ask the remaining
+    replicas; there is no zone-aware routing and no client-side routing
+    (every request goes through a server coordinator).
     """
     return Preset(
         "voldemort",
@@ -259,8 +263,9 @@ def voldemort() -> Preset:
         reproduces=("vector clocks and siblings", "reads sent to only R replicas",
                     "hinted handoff not counted towards W", "read repair",
                     "no Merkle repair", "fixed partitions"),
-        differs=("slops kept by the coordinator, not another node", "no zone-aware or "
-                 "client-side routing"))
+        differs=("slops kept by the coordinator, not another node", "a read does not go on to "
+                 "the other replicas when one of its R fails", "no zone-aware or client-side "
+                 "routing"))
 
 
 #: Every preset, by name.

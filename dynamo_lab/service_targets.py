@@ -24,7 +24,12 @@ configuration against them by running the simulator:
 - **a crash**: each node in turn is crashed and a workload runs; every read
   and every write must succeed;
 - **a partition**: the network splits the first two nodes from the rest and
-  a workload runs; every write must succeed (an "always writable" service).
+  a workload runs; every write must succeed (an "always writable" service);
+- **durability** (off unless asked for): every acknowledged write must be
+  held by at least ``min_acked_copies`` nodes. Nothing is run for it: a write
+  is acknowledged once W nodes hold it, so it is met exactly when
+  W >= ``min_acked_copies``. (The latency runs cannot show this cost: with
+  W = 1 the coordinator, a home replica, acknowledges its own copy at once.)
 
 The fault runs use the ``"oracle"`` failure detector: they ask what the
 quorum arithmetic allows once the failure has been noticed, not how long the
@@ -106,12 +111,20 @@ class ServiceTargets:
     writable_in_partition : bool
         During a partition that cuts the first two nodes off from the rest,
         every write must succeed.
+    min_acked_copies : int or None
+        Every acknowledged write must be held by at least this many nodes,
+        that is W >= ``min_acked_copies`` (judged from the configuration);
+        None (the default): no durability target.
 
     Examples
     --------
     >>> ServiceTargets(write_latency_ms=50).describe()  # doctest: +NORMALIZE_WHITESPACE
     ['read latency p99 <= 300 ms', 'write latency p99 <= 50 ms', 'stale reads <= 0.1%',
      'any one node down: every read and write succeeds']
+    >>> ServiceTargets(survive_crash=False, min_acked_copies=2).describe()
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['read latency p99 <= 300 ms', 'write latency p99 <= 300 ms', 'stale reads <= 0.1%',
+     'acknowledged writes held by >= 2 nodes']
     >>> ServiceTargets(percentile="p95")
     Traceback (most recent call last):
     ...
@@ -124,6 +137,7 @@ class ServiceTargets:
     max_stale_pct: float | None = 0.1
     survive_crash: bool = True
     writable_in_partition: bool = False
+    min_acked_copies: int | None = None
 
     def __post_init__(self):
         _check_ms("read_latency_ms", self.read_latency_ms)
@@ -139,6 +153,11 @@ class ServiceTargets:
         for name in ("survive_crash", "writable_in_partition"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        copies = self.min_acked_copies
+        if copies is not None and (isinstance(copies, bool) or not isinstance(copies, int)
+                                   or copies < 1):
+            raise ValueError(f"min_acked_copies must be a whole number >= 1 or None, "
+                             f"got {copies!r}")
 
     def describe(self, nodes: Sequence[str] = ("A", "B", "C", "D", "E")) -> list[str]:
         """The targets in words, one per line of a report."""
@@ -153,6 +172,8 @@ class ServiceTargets:
             lines.append("any one node down: every read and write succeeds")
         if self.writable_in_partition:
             lines.append(f"partition {_split_text(nodes)}: every write succeeds")
+        if self.min_acked_copies is not None:
+            lines.append(f"acknowledged writes held by >= {self.min_acked_copies} nodes")
         return lines
 
 
@@ -468,6 +489,20 @@ def _partition_row(m: Measurements) -> TargetCheck:
                        f"the partition: {why}.")
 
 
+def _durability_row(copies: int, m: Measurements) -> TargetCheck:
+    w = m.config["w"]
+    target = f"acknowledged writes held by >= {copies} nodes"
+    if w >= copies:
+        return TargetCheck(target, f"W={w}", True,
+                           f"a write is acknowledged only once W={w} nodes hold it.")
+    held = "a single node holds it" if w == 1 else f"{w} nodes hold it"
+    return TargetCheck(target, f"W={w}", False,
+                       f"W={w} acknowledges a write as soon as {held}; if "
+                       f"{'that disk fails' if w == 1 else 'those disks fail'} before the other "
+                       f"replicas have a copy, the acknowledged write is lost. Durability needs "
+                       f"W >= {copies}, whatever the latency runs show.")
+
+
 def _compare(m: Measurements, targets: ServiceTargets) -> list[TargetCheck]:
     rows = []
     for kind in ("read", "write"):
@@ -480,6 +515,8 @@ def _compare(m: Measurements, targets: ServiceTargets) -> list[TargetCheck]:
         rows.append(_crash_row(m))
     if targets.writable_in_partition:
         rows.append(_partition_row(m))
+    if targets.min_acked_copies is not None:
+        rows.append(_durability_row(targets.min_acked_copies, m))
     return rows
 
 

@@ -54,6 +54,19 @@ def test_targets_that_are_off_are_not_measured():
     assert report.measurements.crash is None
 
 
+def test_durability_is_judged_from_w_not_from_the_latency_runs():
+    targets = ServiceTargets(survive_crash=False, min_acked_copies=2)
+    single = judge({"n": 3, "r": 3, "w": 1}, targets, **QUICK)
+    assert single.measurements.write_latency_ms["p99"] == 0.0   # the coordinator's own copy
+    assert [row.passed for row in single.rows] == [True, True, True, False]
+    row = single.failures[0]
+    assert row.target == "acknowledged writes held by >= 2 nodes" and row.measured == "W=1"
+    assert "a single node holds it" in row.message and "is lost" in row.message
+    double = judge({"n": 3, "r": 2, "w": 2}, targets, **QUICK)
+    assert double.passed and double.rows[-1].measured == "W=2"
+    assert "acknowledged writes" not in " ".join(ServiceTargets().describe())
+
+
 def test_the_sweep_tabulates_candidates_in_order():
     table = sweep_configs({"n": [3], "r": [1, 2], "w": [2]},
                           ServiceTargets(survive_crash=False), **QUICK)
@@ -68,6 +81,8 @@ def test_the_sweep_tabulates_candidates_in_order():
     ({"percentile": "p95"}, "percentile must be one of"),
     ({"max_stale_pct": 101}, "max_stale_pct must be a percentage"),
     ({"survive_crash": 1}, "survive_crash must be True or False"),
+    ({"min_acked_copies": 0}, "min_acked_copies must be a whole number >= 1"),
+    ({"min_acked_copies": True}, "min_acked_copies must be a whole number >= 1"),
 ])
 def test_bad_targets_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):

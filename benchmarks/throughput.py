@@ -11,6 +11,7 @@ medians are reported, with their ratio.
 """
 
 import argparse
+import gc
 import platform
 import random
 import statistics
@@ -47,6 +48,7 @@ def run_dynamo_lab(operations: int, seed: int) -> tuple[float, int, int]:
         client.start_put(key, value, context=context).add_done_callback(
             lambda _: schedule(0.0, next_pair, client))
 
+    gc.collect()            # start clean: no garbage left over from the previous run
     start = time.perf_counter()
     for i in range(CLIENTS):
         next_pair(cluster.client(f"c{i}"))
@@ -60,6 +62,7 @@ def run_simpy(operations: int, seed: int) -> tuple[float, int, int]:
     ring = dl.Cluster(nodes=NODES, n=N, seed=seed).ring
     keys = [f"key{i}" for i in range(KEYS)]
     homes = {key: ring.home_replicas(key) for key in keys}
+    gc.collect()
     start = time.perf_counter()
     model = simpy_baseline.run(homes, keys, operations, CLIENTS, seed, n=N, r=R, w=W)
     elapsed = time.perf_counter() - start

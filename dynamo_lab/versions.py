@@ -297,10 +297,30 @@ def _merge_by_events(a: Record | None, b: Record | None) -> Record | None:
     if a is b or a == b:
         return a
     a_events, b_events = a.events, b.events
-    kept = [s for s in a.siblings if s.event in b_events or not b.clock.covers_dot(*s.event)]
-    kept += [s for s in b.siblings
-             if s.event not in a_events and not a.clock.covers_dot(*s.event)]
-    return Record(a.clock.merge(b.clock), _ordered(kept))
+    kept_a = [s for s in a.siblings if s.event in b_events or not b.clock.covers_dot(*s.event)]
+    kept_b = [s for s in b.siblings
+              if s.event not in a_events and not a.clock.covers_dot(*s.event)]
+    clock = a.clock.merge(b.clock)
+    # When one side supersedes the other, the join *is* that record: hand
+    # back the same object, so replicas share it instead of each holding a
+    # fresh copy (this runs for every write and repair a replica applies).
+    if not kept_a and len(kept_b) == len(b.siblings) and _same_entries(clock, b.clock) \
+            and _is_ordered(b.siblings):
+        return b
+    if not kept_b and len(kept_a) == len(a.siblings) and _same_entries(clock, a.clock) \
+            and _is_ordered(a.siblings):
+        return a
+    return Record(clock, _ordered(kept_a + kept_b))
+
+
+def _same_entries(x: VectorClock, y: VectorClock) -> bool:
+    # Counters and timestamps alike (VectorClock equality ignores timestamps).
+    return x is y or x._entries == y._entries
+
+
+def _is_ordered(siblings: tuple[Sibling, ...]) -> bool:
+    return len(siblings) < 2 or all(
+        x.sort_key < y.sort_key for x, y in zip(siblings, siblings[1:]))
 
 
 class Versioning:

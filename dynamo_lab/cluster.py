@@ -281,6 +281,7 @@ class Cluster(SimulatedSystem):
             self._add_node_object(name)
         self._anti_entropy_timer = None
         self._rebalance: Rebalance | None = None
+        self._retired_hints = {"stored": 0, "delivered": 0}
         #: Reports of the background anti-entropy rounds started so far.
         self.anti_entropy_rounds: list[AntiEntropyReport] = []
 
@@ -523,8 +524,9 @@ class Cluster(SimulatedSystem):
     def hint_counts(self) -> dict[str, int]:
         """Hints stored, delivered and still pending, over all nodes."""
         nodes = self._nodes.values()
-        return {"stored": sum(n.hints_stored for n in nodes),
-                "delivered": sum(n.hints_delivered for n in nodes),
+        gone = self._retired_hints   # what nodes that have left had counted
+        return {"stored": gone["stored"] + sum(n.hints_stored for n in nodes),
+                "delivered": gone["delivered"] + sum(n.hints_delivered for n in nodes),
                 "pending": sum(n.hints_pending for n in nodes)}
 
     # -- joining and leaving ------------------------------------------------------
@@ -579,7 +581,9 @@ class Cluster(SimulatedSystem):
 
     def _retire(self, name: str) -> None:
         """Take a node that has handed off its ranges out of the cluster."""
-        self._nodes.pop(name)
+        node = self._nodes.pop(name)
+        self._retired_hints["stored"] += node.hints_stored
+        self._retired_hints["delivered"] += node.hints_delivered
         self.network.remove_node(name)
 
     # -- anti-entropy -------------------------------------------------------------

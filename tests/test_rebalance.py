@@ -91,3 +91,18 @@ def test_invariant_11_holds_across_a_join_and_a_leave_under_concurrent_writes(
     finals = {key: cluster.get(key, r=3).values for key in cluster.keys()}
     report = lost_writes(cluster.history, finals)
     assert report.ok, (report.lost, report.unexpected)
+
+
+def test_hint_counts_keep_what_a_departed_node_counted():
+    cluster = dl.Cluster(seed=1, failure_detector="oracle")
+    home = cluster.ring.home_replicas("k")
+    cluster.crash(home[2])
+    cluster.put("k", 1)
+    cluster.run_until_idle()
+    holder = next(n for n in cluster.nodes if cluster.node(n).hints_pending)
+    cluster.recover(home[2])
+    cluster.run_for(3_000)
+    before = cluster.hint_counts
+    assert before == {"stored": 1, "delivered": 1, "pending": 0}
+    cluster.remove_node(holder)
+    assert cluster.hint_counts["stored"] >= 1 and cluster.hint_counts["delivered"] >= 1

@@ -26,6 +26,7 @@ import html
 import ipywidgets as widgets
 
 from ..service_targets import ServiceTargets, TargetReport, judge
+from .binding import bind
 
 __all__ = ["ConfigJudge", "JudgeModel", "MAX_N"]
 
@@ -151,10 +152,10 @@ class ConfigJudge:
         self.status = widgets.HTML()
         self.table = widgets.HTML()
         self._syncing = False
-        self.n_slider.observe(self._on_n, names="value")
-        self.r_slider.observe(self._on_r, names="value")
-        self.w_slider.observe(self._on_w, names="value")
-        self.sloppy.observe(self._on_sloppy, names="value")
+        bind(self, self.n_slider, self.model.set_n)
+        bind(self, self.r_slider, self.model.set_r)
+        bind(self, self.w_slider, self.model.set_w)
+        bind(self, self.sloppy, self.model.set_sloppy)
         self.button.on_click(self._on_click)
         targets_html = "".join(f"<li>{html.escape(line)}</li>" for line in targets.describe())
         self.widget = widgets.VBox([
@@ -164,26 +165,6 @@ class ConfigJudge:
             widgets.HBox([self.sloppy, self.button]), self.status, self.table,
         ])
         self.refresh()
-
-    def _on_n(self, change) -> None:
-        if not self._syncing:
-            self.model.set_n(change["new"])
-            self.refresh()
-
-    def _on_r(self, change) -> None:
-        if not self._syncing:
-            self.model.set_r(change["new"])
-            self.refresh()
-
-    def _on_w(self, change) -> None:
-        if not self._syncing:
-            self.model.set_w(change["new"])
-            self.refresh()
-
-    def _on_sloppy(self, change) -> None:
-        if not self._syncing:
-            self.model.set_sloppy(change["new"])
-            self.refresh()
 
     def _on_click(self, _button=None) -> None:
         self.status.value = "<i>running the simulator...</i>"

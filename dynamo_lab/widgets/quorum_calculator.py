@@ -26,6 +26,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..quorum import QuorumFacts, level_size, quorum_facts, quorum_problem
+from .binding import bind
 from .figure import FigureImage
 
 __all__ = ["QuorumCalculator", "QuorumModel", "CALCULATOR_LEVELS", "MAX_N"]
@@ -187,11 +188,11 @@ class QuorumCalculator:
         self.diagram = FigureImage(figsize=(6.4, 2.3))
         self._syncing = False
 
-        self.n_slider.observe(self._on_n, names="value")
-        self.r_slider.observe(self._on_r, names="value")
-        self.w_slider.observe(self._on_w, names="value")
-        self.read_level.observe(self._on_read_level, names="value")
-        self.write_level.observe(self._on_write_level, names="value")
+        bind(self, self.n_slider, self.model.set_n)
+        bind(self, self.r_slider, self.model.set_r)
+        bind(self, self.w_slider, self.model.set_w)
+        bind(self, self.read_level, lambda level: self.model.set_level("read", level))
+        bind(self, self.write_level, lambda level: self.model.set_level("write", level))
 
         controls = widgets.VBox([
             self.n_slider,
@@ -205,32 +206,6 @@ class QuorumCalculator:
         ])
         self.widget.add_class("dl-quorum-calculator")
         self.refresh()
-
-    # -- events: each calls the model, then redraws --------------------------
-    def _on_n(self, change) -> None:
-        if not self._syncing:
-            self.model.set_n(change["new"])
-            self.refresh()
-
-    def _on_r(self, change) -> None:
-        if not self._syncing:
-            self.model.set_r(change["new"])
-            self.refresh()
-
-    def _on_w(self, change) -> None:
-        if not self._syncing:
-            self.model.set_w(change["new"])
-            self.refresh()
-
-    def _on_read_level(self, change) -> None:
-        if not self._syncing:
-            self.model.set_level("read", change["new"])
-            self.refresh()
-
-    def _on_write_level(self, change) -> None:
-        if not self._syncing:
-            self.model.set_level("write", change["new"])
-            self.refresh()
 
     # -- view --------------------------------------------------------------------
     def refresh(self) -> None:

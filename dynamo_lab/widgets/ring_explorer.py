@@ -25,6 +25,7 @@ import ipywidgets as widgets
 
 from ..hash_mod_n import fraction_moved, sample_keys
 from ..ring import Ring, RingChange, load_balancing_efficiency
+from .binding import bind
 from .figure import FigureImage
 
 __all__ = ["RingExplorer", "RingModel", "MAX_NODES", "MAX_VNODES"]
@@ -228,8 +229,8 @@ class RingExplorer:
         self.drawing = FigureImage(figsize=(7.6, 5.8))
         self._syncing = False
 
-        self.nodes_slider.observe(self._on_nodes, names="value")
-        self.vnodes_slider.observe(self._on_vnodes, names="value")
+        bind(self, self.nodes_slider, self.model.set_nodes)
+        bind(self, self.vnodes_slider, self.model.set_vnodes)
         self.key_box.observe(self._on_key, names="value")
         self.add_button.on_click(self._on_add)
         self.remove_button.on_click(self._on_remove)
@@ -242,16 +243,6 @@ class RingExplorer:
         ])
         self.widget.add_class("dl-ring-explorer")
         self.refresh()
-
-    def _on_nodes(self, change) -> None:
-        if not self._syncing:
-            self.model.set_nodes(change["new"])
-            self.refresh()
-
-    def _on_vnodes(self, change) -> None:
-        if not self._syncing:
-            self.model.set_vnodes(change["new"])
-            self.refresh()
 
     def _on_key(self, change) -> None:
         self.model.set_key(change["new"])

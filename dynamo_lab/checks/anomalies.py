@@ -43,6 +43,7 @@ False
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -297,21 +298,23 @@ def _monotonic_violation(history):
 
 
 def find_anomaly(kind: str, *, seeds=range(500), steps: int = 14, writers: int = 1,
-                 time_budget_s: float = 30.0, shrink: bool = True,
+                 time_budget_s: float | None = None, shrink: bool = True,
                  **cluster_options) -> Anomaly:
     """Search seeded schedules for ``kind`` under ``cluster_options`` (see the module docstring).
 
     Parameters
     ----------
-    kind : "stale_read", "non_linearizable" or "lost_write"
+    kind : "stale_read", "monotonic_read", "non_linearizable" or "lost_write"
     seeds : iterable of int
         The seeds to try, each giving one schedule and the cluster's seed.
     steps : int
         Steps per schedule before shrinking.
     writers : int
         How many clients write (1 or 2).
-    time_budget_s : float
-        Give up (``found`` False) once the search has run this long.
+    time_budget_s : float, optional
+        Give up (``found`` False) once the search has run this many seconds
+        of wall-clock time. None (the default): try every seed, so the result
+        is the same on any machine; with a budget it can depend on speed.
     shrink : bool
         Remove steps while the anomaly survives.
     **cluster_options
@@ -329,7 +332,12 @@ def find_anomaly(kind: str, *, seeds=range(500), steps: int = 14, writers: int =
 
     names = Cluster(**{**options, "seed": 0}).nodes   # validates the options once
     settle = kind == "lost_write"
-    deadline = time.perf_counter() + time_budget_s
+    if time_budget_s is not None and (isinstance(time_budget_s, bool)
+                                      or not isinstance(time_budget_s, (int, float))
+                                      or not time_budget_s > 0):
+        raise ValueError(f"time_budget_s must be None or a number of seconds > 0, "
+                         f"got {time_budget_s!r}")
+    deadline = math.inf if time_budget_s is None else time.perf_counter() + time_budget_s
     runs = 0
     for seed in seeds:
         if time.perf_counter() > deadline:

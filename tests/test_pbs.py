@@ -107,3 +107,20 @@ def test_pictures_draw_what_the_model_computes():
     (lat11, fresh11), (lat22, fresh22) = trade.points[(1, 1)], trade.points[(2, 2)]
     assert lat22 > lat11 and fresh22 == 1.0 > fresh11
     assert trade.labels[(2, 1)].get_text() == "R=2, W=1"
+    # Raising W costs writes, not reads: on the write axis (1, 1) and (2, 1)
+    # coincide, and their labels are stacked instead of overprinted.
+    writes = draw_latency_vs_staleness(L.LNKD_DISK, [(1, 1), (1, 2)], trials=5000,
+                                       latency="write")
+    assert writes.points[(1, 2)][0] > writes.points[(1, 1)][0]
+    assert writes.points[(1, 1)][0] == latency_percentiles(
+        L.LNKD_DISK, n=3, r=1, w=1, q=(99.9,), trials=5000)["write"][99.9]
+    assert "write latency" in writes.ax.get_xlabel()
+    same = draw_latency_vs_staleness(L.LNKD_DISK, [(1, 1), (1, 1)], trials=5000)
+    offsets = [label.xyann for label in same.ax.texts]
+    assert len(set(offsets)) == 2
+    with pytest.raises(ValueError, match="latency='total' is not allowed"):
+        draw_latency_vs_staleness(L.LNKD_DISK, configs, latency="total")
+    import matplotlib.pyplot as plt
+
+    for drawing in (vis, trade, writes, same):
+        plt.close(drawing.ax.figure)

@@ -64,24 +64,37 @@ def draw_t_visibility(model, configs, *, n: int = 3, t_ms=None, trials: int = 10
 
 def draw_latency_vs_staleness(model, configs, *, n: int = 3, t_ms: float = 0.0,
                               percentile: float = 99.9, trials: int = 100_000, seed: int = 0,
-                              ax=None) -> TradeoffDrawing:
-    """Each (R, W) as a point: read latency at ``percentile`` against P(consistent)."""
+                              latency: str = "read", ax=None) -> TradeoffDrawing:
+    """Each (R, W) as a point: latency at ``percentile`` against P(consistent).
+
+    ``latency`` picks the read latency (default) or the write latency of
+    each configuration; raising R costs reads, raising W costs writes.
+    Labels of points that coincide are stacked rather than drawn on top of
+    each other.
+    """
     import matplotlib.pyplot as plt
 
     from ..pbs import latency_percentiles, t_visibility
 
+    if latency not in ("read", "write"):
+        raise ValueError(f"latency={latency!r} is not allowed; choose 'read' or 'write'")
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 3.8))
     drawing = TradeoffDrawing(ax)
+    placed: dict[tuple, int] = {}
     for r, w in configs:
-        latency = latency_percentiles(model, n=n, r=r, w=w, q=(percentile,), trials=trials,
-                                      seed=seed)["read"][percentile]
+        x = latency_percentiles(model, n=n, r=r, w=w, q=(percentile,), trials=trials,
+                                seed=seed)[latency][percentile]
         fresh = t_visibility(model, n=n, r=r, w=w, t_ms=t_ms, trials=trials, seed=seed)
-        drawing.points[(r, w)] = (latency, fresh)
-        ax.scatter([latency], [fresh])
-        drawing.labels[(r, w)] = ax.annotate(f"R={r}, W={w}", (latency, fresh),
-                                             textcoords="offset points", xytext=(6, 4))
-    ax.set_xlabel(f"read latency, p{percentile:g} (ms)")
+        drawing.points[(r, w)] = (x, fresh)
+        ax.scatter([x], [fresh])
+        spot = (round(x, 2), round(fresh, 3))
+        stacked = placed.get(spot, 0)
+        placed[spot] = stacked + 1
+        drawing.labels[(r, w)] = ax.annotate(f"R={r}, W={w}", (x, fresh),
+                                             textcoords="offset points",
+                                             xytext=(6, 4 + 11 * stacked))
+    ax.set_xlabel(f"{latency} latency, p{percentile:g} (ms)")
     ax.set_ylabel(f"P(consistent) at t = {t_ms:g} ms")
     ax.set_title(f"latency against staleness, N={n}")
     ax.grid(alpha=0.3)

@@ -3,7 +3,7 @@
 :func:`dynamo_lab.presets.compare_presets` gives one row of numbers per
 system. The functions here open those numbers up:
 
-* :func:`run_preset`: the same workload and fault schedule on one preset,
+* :func:`~dynamo_lab.presets.run_preset` (re-exported here): the same workload and fault schedule on one preset,
   keeping the cluster and the :class:`~dynamo_lab.workload.WorkloadReport`
   (optionally after letting the cluster run idle for a while first, or with
   some options overridden);
@@ -34,7 +34,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .presets import DEFAULT_FAULTS, PRESETS, Preset
+from .presets import DEFAULT_FAULTS, PresetRun, resolve_preset, run_preset
 
 __all__ = ["PresetRun", "run_preset", "outcomes_by_phase", "stale_read_kinds",
            "RequestOutcome", "request_with_replicas_down", "WRITE_LEVELS", "READ_LEVELS"]
@@ -43,48 +43,6 @@ __all__ = ["PresetRun", "run_preset", "outcomes_by_phase", "stale_read_kinds",
 WRITE_LEVELS = ("ONE", "QUORUM", "ALL", "ANY")
 #: Read levels the widget offers (ANY is a write level only).
 READ_LEVELS = ("ONE", "QUORUM", "ALL")
-
-
-def _preset(preset) -> Preset:
-    if isinstance(preset, Preset):
-        return preset
-    if preset not in PRESETS:
-        raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
-    return PRESETS[preset]()
-
-
-@dataclass
-class PresetRun:
-    """One preset's cluster after :func:`run_preset`, and its workload report."""
-
-    name: str
-    cluster: Any
-    report: Any
-
-
-def run_preset(name, *, duration_ms: float = 6_000.0, rate_per_ms: float = 1.0,
-               keys: int = 30, clients: int = 8, faults=DEFAULT_FAULTS, seed: int = 0,
-               warmup_ms: float = 0.0, **overrides) -> PresetRun:
-    """Run :func:`~dynamo_lab.presets.compare_presets`' workload on one preset.
-
-    With the defaults (no warm-up, no overrides) the operations are exactly
-    those of that preset's row in ``compare_presets`` with the same
-    arguments. ``warmup_ms`` lets the new cluster run idle first (gossip and
-    heartbeats flow, nothing is written); the fault times stay relative to
-    the start of the workload. ``overrides`` replace cluster options.
-    """
-    from .workload import run
-
-    if isinstance(warmup_ms, bool) or not isinstance(warmup_ms, (int, float)) \
-            or not math.isfinite(warmup_ms) or warmup_ms < 0:
-        raise ValueError(f"warmup_ms must be a finite number >= 0, got {warmup_ms!r}")
-    preset = _preset(name)
-    cluster = preset.cluster(seed=seed, **overrides)
-    if warmup_ms:
-        cluster.run_for(warmup_ms)
-    report = run(cluster, duration_ms=duration_ms, arrival_rate_per_ms=rate_per_ms, keys=keys,
-                 clients=clients, faults=faults, seed=seed, progress=False)
-    return PresetRun(preset.name, cluster, report)
 
 
 def _phase_labels(faults) -> list[tuple[float, str]]:
@@ -231,7 +189,7 @@ def request_with_replicas_down(preset, *, write_level="QUORUM", read_level="QUOR
     cluster refuses outright (ANY without hinted handoff, ANY for a read) is
     reported in ``write_error`` / ``read_error`` rather than raised.
     """
-    preset = _preset(preset)
+    preset = resolve_preset(preset)
     if isinstance(down, bool) or not isinstance(down, int) or not 0 <= down <= 3:
         raise ValueError(f"down must be a whole number from 0 to 3, got {down!r}")
     if not isinstance(oracle, bool):

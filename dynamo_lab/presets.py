@@ -38,11 +38,14 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .quorum import LEVELS
+
 __all__ = ["Preset", "dynamo", "cassandra", "riak", "dynamodb", "voldemort", "PRESETS",
-           "DEFAULT_FAULTS", "compare_presets"]
+           "DEFAULT_FAULTS", "PresetRun", "resolve_preset", "run_preset", "compare_presets"]
 
 #: How often the presets that run anti-entropy in the background start a round (ms).
 ANTI_ENTROPY_MS = 10_000.0
@@ -101,9 +104,6 @@ _CLUSTER_OPTIONS = {"n", "r", "w", "vnodes", "strategy", "partitions", "latency"
                     "versioning", "sloppy_quorum", "hinted_handoff", "read_repair",
                     "read_fanout", "timeout_ms", "failure_detector", "clock_threshold",
                     "hint_interval_ms", "tombstones", "gossip_period_ms", "phi_threshold"}
-
-_CASSANDRA_LEVELS = {"ONE": "ONE", "TWO": "TWO", "THREE": "THREE", "QUORUM": "QUORUM",
-                     "ALL": "ALL", "ANY": "ANY"}
 
 
 def dynamo() -> Preset:
@@ -166,7 +166,7 @@ def cassandra() -> Preset:
              hinted_handoff="coordinator", read_repair="blocking", failure_detector="phi",
              phi_threshold=8.0),
         anti_entropy_ms=None,
-        levels=dict(_CASSANDRA_LEVELS),
+        levels={level: level for level in LEVELS},   # Cassandra's names are the model's
         reproduces=("last-write-wins timestamps", "levels ONE/TWO/THREE/QUORUM/ALL/ANY",
                     "hints kept by the coordinator, no fallback replicas", "blocking read repair",
                     "Merkle repair on demand", "16 tokens per node",
@@ -281,6 +281,50 @@ DEFAULT_FAULTS = ((1_000.0, "crash", "A"), (2_000.0, "partition", ["B", "C"], ["
                   (3_000.0, "heal"), (4_000.0, "recover", "A"))
 
 
+@dataclass
+class PresetRun:
+    """One preset's cluster after :func:`run_preset`, and its workload report."""
+
+    name: str
+    cluster: Any
+    report: Any
+
+
+def resolve_preset(preset) -> Preset:
+    """A :class:`Preset` itself, or the preset of that name."""
+    if isinstance(preset, Preset):
+        return preset
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
+    return PRESETS[preset]()
+
+
+def run_preset(preset, *, duration_ms: float = 6_000.0, rate_per_ms: float = 1.0,
+               keys: int = 30, clients: int = 8, faults=DEFAULT_FAULTS, seed: int = 0,
+               warmup_ms: float = 0.0, **overrides) -> PresetRun:
+    """Run :func:`compare_presets`' workload on one preset (a name or a :class:`Preset`).
+
+    A 5-node cluster with the preset's options (``overrides`` replace some)
+    first runs idle for ``warmup_ms`` (gossip and heartbeats flow, nothing
+    is written), then :func:`dynamo_lab.workload.run` drives it for
+    ``duration_ms`` with ``clients`` clients issuing ``rate_per_ms`` requests
+    per ms in all on ``keys`` keys, with ``faults`` timed from the start of
+    the workload. Returns the cluster, still running, and the report.
+    """
+    from .workload import run
+
+    if isinstance(warmup_ms, bool) or not isinstance(warmup_ms, (int, float)) \
+            or not math.isfinite(warmup_ms) or warmup_ms < 0:
+        raise ValueError(f"warmup_ms must be a finite number >= 0, got {warmup_ms!r}")
+    chosen = resolve_preset(preset)
+    cluster = chosen.cluster(seed=seed, **overrides)
+    if warmup_ms:
+        cluster.run_for(warmup_ms)
+    report = run(cluster, duration_ms=duration_ms, arrival_rate_per_ms=rate_per_ms, keys=keys,
+                 clients=clients, faults=faults, seed=seed, progress=False)
+    return PresetRun(chosen.name, cluster, report)
+
+
 def compare_presets(names=None, *, duration_ms: float = 6_000.0, rate_per_ms: float = 1.0,
                     keys: int = 30, clients: int = 8, faults=DEFAULT_FAULTS, seed: int = 0,
                     latency=None, warmup_ms: float = 0.0):
@@ -312,7 +356,6 @@ def compare_presets(names=None, *, duration_ms: float = 6_000.0, rate_per_ms: fl
     import pandas as pd
 
     from .checks.lost_writes import lost_writes
-    from .workload import run
 
     names = list(PRESETS) if names is None else list(names)
     for name in names:
@@ -321,12 +364,10 @@ def compare_presets(names=None, *, duration_ms: float = 6_000.0, rate_per_ms: fl
     rows = []
     extra = {} if latency is None else {"latency": latency}
     for name in names:
-        preset = PRESETS[name]()
-        cluster = preset.cluster(seed=seed, **extra)
-        if warmup_ms:
-            cluster.run_for(warmup_ms)
-        report = run(cluster, duration_ms=duration_ms, arrival_rate_per_ms=rate_per_ms,
-                     keys=keys, clients=clients, faults=faults, seed=seed, progress=False)
+        ran = run_preset(name, duration_ms=duration_ms, rate_per_ms=rate_per_ms, keys=keys,
+                         clients=clients, faults=faults, seed=seed, warmup_ms=warmup_ms,
+                         **extra)
+        cluster, report = ran.cluster, ran.report
         cluster.stop_anti_entropy()
         cluster.run_until_idle()
         cluster.settle()

@@ -12,7 +12,7 @@ SHORT = dict(duration_ms=2_500, keys=10,
                      (1_500.0, "heal"), (2_000.0, "recover", "A")))
 
 
-def test_run_preset_repeats_the_row_of_compare_presets():
+def test_a_compare_presets_row_reports_its_run_of_the_workload():
     table = presets.compare_presets(["voldemort"], **SHORT)
     run = run_preset("voldemort", **SHORT)
     m = run.report.metrics

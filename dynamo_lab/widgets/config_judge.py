@@ -27,6 +27,7 @@ import ipywidgets as widgets
 
 from ..service_targets import ServiceTargets, TargetReport, judge
 from .binding import bind
+from .quorum_calculator import nrw_sliders
 
 __all__ = ["ConfigJudge", "JudgeModel", "MAX_N"]
 
@@ -137,14 +138,7 @@ class ConfigJudge:
     def __init__(self, targets: ServiceTargets, n: int = 3, r: int = 2, w: int = 2,
                  sloppy_quorum: bool = True, **options):
         self.model = JudgeModel(targets, n, r, w, sloppy_quorum, **options)
-        style = {"description_width": "28px"}
-        wide = widgets.Layout(width="300px")
-        self.n_slider = widgets.IntSlider(value=n, min=1, max=MAX_N, description="N",
-                                          style=style, layout=wide)
-        self.r_slider = widgets.IntSlider(value=r, min=1, max=MAX_N, description="R",
-                                          style=style, layout=wide)
-        self.w_slider = widgets.IntSlider(value=w, min=1, max=MAX_N, description="W",
-                                          style=style, layout=wide)
+        self.n_slider, self.r_slider, self.w_slider = nrw_sliders(n, r, w, MAX_N, "300px")
         self.sloppy = widgets.Checkbox(value=sloppy_quorum, description="sloppy quorum",
                                        indent=False)
         self.button = widgets.Button(description="judge", button_style="primary",

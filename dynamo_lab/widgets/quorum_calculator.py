@@ -133,6 +133,15 @@ def _summary_html(facts: QuorumFacts) -> str:
     return f"<ul style='margin:0;padding-left:1.2em;line-height:1.5'>{items}</ul>"
 
 
+def nrw_sliders(n: int, r: int, w: int, max_n: int, width: str) -> tuple:
+    """Sliders for N, R and W from 1 to ``max_n``, labelled and sized alike."""
+    style = {"description_width": "28px"}
+    layout = widgets.Layout(width=width)
+    return tuple(widgets.IntSlider(value=value, min=1, max=max_n, description=name,
+                                   style=style, layout=layout)
+                 for name, value in (("N", n), ("R", r), ("W", w)))
+
+
 class QuorumCalculator:
     """Sliders for N, R and W, the facts they imply, and the quorum diagram.
 
@@ -166,14 +175,7 @@ class QuorumCalculator:
 
     def __init__(self, n: int = 3, r: int = 2, w: int = 2):
         self.model = QuorumModel(n, r, w)
-        style = {"description_width": "28px"}
-        wide = widgets.Layout(width="320px")
-        self.n_slider = widgets.IntSlider(value=n, min=1, max=MAX_N, description="N",
-                                          style=style, layout=wide)
-        self.r_slider = widgets.IntSlider(value=r, min=1, max=MAX_N, description="R",
-                                          style=style, layout=wide)
-        self.w_slider = widgets.IntSlider(value=w, min=1, max=MAX_N, description="W",
-                                          style=style, layout=wide)
+        self.n_slider, self.r_slider, self.w_slider = nrw_sliders(n, r, w, MAX_N, "320px")
         narrow = widgets.Layout(width="190px")
         self.read_level = widgets.Dropdown(options=CALCULATOR_LEVELS, value="custom",
                                            description="R level", layout=narrow,

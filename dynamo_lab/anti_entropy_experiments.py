@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 from .cluster import Cluster
 from .merkle import MerkleTree
+from .validation import milliseconds, whole_number
 from .versions import reconcile
 
 __all__ = ["OutageScenario", "cold_key_outage", "stale_copies", "stale_over_time", "DiffCost",
@@ -47,21 +48,6 @@ __all__ = ["OutageScenario", "cold_key_outage", "stale_copies", "stale_over_time
 
 #: The value every key is loaded with, and the one written while a node is down.
 OLD, NEW = "v1", "v2"
-
-
-def _check_count(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return value
-
-
-def _check_ms(name: str, value, allow_zero: bool = False) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (
-        value >= 0 if allow_zero else value > 0) and value != float("inf")
-    if not ok:
-        raise ValueError(f"{name} must be a finite number of ms "
-                         f"{'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return float(value)
 
 
 # -- stale copies ------------------------------------------------------------------------
@@ -123,8 +109,8 @@ def stale_over_time(cluster: Cluster, duration_ms: float, step_ms: float = 500.0
     >>> stale_over_time(cluster, 1000, 500)
     [(0.0, 0), (500.0, 0), (1000.0, 0)]
     """
-    duration_ms = _check_ms("duration_ms", duration_ms, allow_zero=True)
-    step_ms = _check_ms("step_ms", step_ms)
+    duration_ms = milliseconds("duration_ms", duration_ms, allow_zero=True)
+    step_ms = milliseconds("step_ms", step_ms)
     keys = None if keys is None else list(keys)
     samples = [(0.0, len(stale_copies(cluster, keys)))]
     elapsed = 0.0
@@ -212,11 +198,11 @@ def cold_key_outage(seed: int = 6, *, keys: int = 2000, updated: int = 40, down:
     ValueError
         Bad counts, an unknown node, or a bad interval.
     """
-    _check_count("keys", keys, 1)
-    _check_count("updated", updated, 0)
+    whole_number("keys", keys, 1)
+    whole_number("updated", updated, 0)
     if updated > keys:
         raise ValueError(f"cannot update {updated} keys out of {keys}")
-    outage_ms = _check_ms("outage_ms", outage_ms, allow_zero=True)
+    outage_ms = milliseconds("outage_ms", outage_ms, allow_zero=True)
     cluster = Cluster(nodes=nodes, n=n, r=r, w=w, seed=seed, sloppy_quorum=False,
                       failure_detector="oracle")
     if down not in cluster.nodes:
@@ -226,7 +212,7 @@ def cold_key_outage(seed: int = 6, *, keys: int = 2000, updated: int = 40, down:
         cluster.put(key, OLD)
     cluster.run_until_idle()
     if anti_entropy_interval_ms is not None:
-        cluster.start_anti_entropy(_check_ms("anti_entropy_interval_ms",
+        cluster.start_anti_entropy(milliseconds("anti_entropy_interval_ms",
                                              anti_entropy_interval_ms))
     step = keys // updated if updated else 1
     rewritten = names[::step][:updated] if updated else []
@@ -305,8 +291,8 @@ def diff_cost(keys: int = 20_000, differing: int = 1, fanout: int = 16, depth: i
     >>> c.hashes_compared, c.keys_found, c.leaves
     (1, 0, 16)
     """
-    _check_count("keys", keys, 1)
-    _check_count("differing", differing, 0)
+    whole_number("keys", keys, 1)
+    whole_number("differing", differing, 0)
     if differing > keys:
         raise ValueError(f"{differing} differing keys out of {keys} is impossible")
     a, b = _replicas(keys, differing, seed)

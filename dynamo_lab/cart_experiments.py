@@ -44,6 +44,7 @@ from typing import Any
 
 from .apps.cart import MERGES, Cart, divergence_study
 from .cluster import Cluster
+from .validation import whole_number
 
 __all__ = ["PartitionAdds", "adds_through_partition", "PartitionedCart",
            "cart_through_partition", "one_version_share", "divergence_sweep",
@@ -53,12 +54,6 @@ __all__ = ["PartitionAdds", "adds_through_partition", "PartitionedCart",
 NODES = ("A", "B", "C", "D", "E")
 #: The default partition: a minority side and a majority side.
 LEFT, RIGHT = ("A", "B"), ("C", "D", "E")
-
-
-def _check_count(name: str, value, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return value
 
 
 def _check_sides(left, right) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -160,8 +155,8 @@ def adds_through_partition(*, sloppy_quorum: bool = True, w: int = 2,
     >>> run.acknowledged, len(run.lost)
     ((2, 2), 2)
     """
-    _check_count("carts", carts)
-    _check_count("adds_per_side", adds_per_side)
+    whole_number("carts", carts)
+    whole_number("adds_per_side", adds_per_side)
     if not isinstance(sloppy_quorum, bool):
         raise ValueError(f"sloppy_quorum must be True or False, got {sloppy_quorum!r}")
     sides = _check_sides(left, right)
@@ -311,8 +306,8 @@ def one_version_share(counts: Mapping[int, int]) -> float:
     if not isinstance(counts, Mapping):
         raise ValueError(f"counts must be a dict {{versions: reads}}, got {counts!r}")
     for versions, reads in counts.items():
-        _check_count("a number of versions", versions, 1)
-        _check_count("a number of reads", reads, 0)
+        whole_number("a number of versions", versions, 1)
+        whole_number("a number of reads", reads, 0)
     total = sum(counts.values())
     if total == 0:
         raise ValueError("counts holds no reads, so there is no share to compute")
@@ -346,9 +341,9 @@ def divergence_sweep(shoppers: Iterable[int] = (1, 2, 4, 8, 16, 32), *, carts: i
     if not shoppers:
         raise ValueError("shoppers is empty: give at least one number of shoppers")
     for count in shoppers:
-        _check_count("shoppers", count)
-    _check_count("carts", carts)
-    _check_count("operations", operations)
+        whole_number("shoppers", count)
+    whole_number("carts", carts)
+    whole_number("operations", operations)
     rows = []
     for count in shoppers:
         counts = divergence_study(carts=carts, shoppers=count, operations=operations, seed=seed)

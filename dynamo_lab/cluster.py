@@ -44,6 +44,7 @@ from .rebalance import Rebalance, RebalanceReport
 from .results import ReadResult, WriteResult
 from .ring import Ring
 from .system import DEFAULT_CLIENT, FAULT_KINDS, FaultEvent, SimulatedSystem
+from .validation import milliseconds
 from .versions import Context, Record, make_versioning
 
 __all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "READ_FANOUTS",
@@ -100,13 +101,6 @@ def _request_quorum(name: str, value, n: int) -> tuple[int, bool]:
                              "satisfy it); read with ONE, TWO, THREE, QUORUM or ALL")
         return size, is_any
     return _check_quorum(name, value, n), False
-
-
-def _check_positive_ms(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number of ms > 0, got {value!r}")
-    return float(value)
 
 
 class Replicas(dict):
@@ -248,12 +242,12 @@ class Cluster(SimulatedSystem):
         if isinstance(clock_threshold, bool) or not isinstance(clock_threshold, int) \
                 or clock_threshold < 1:
             raise ValueError(f"clock_threshold must be a whole number >= 1, got {clock_threshold!r}")
-        self.timeout_ms = _check_positive_ms("timeout_ms", timeout_ms)
-        _check_positive_ms("gossip_period_ms", gossip_period_ms)
+        self.timeout_ms = milliseconds("timeout_ms", timeout_ms)
+        milliseconds("gossip_period_ms", gossip_period_ms)
         if isinstance(phi_threshold, bool) or not isinstance(phi_threshold, (int, float)) \
                 or not math.isfinite(phi_threshold) or phi_threshold <= 0:
             raise ValueError(f"phi_threshold must be a finite number > 0, got {phi_threshold!r}")
-        self.hint_interval_ms = _check_positive_ms("hint_interval_ms", hint_interval_ms)
+        self.hint_interval_ms = milliseconds("hint_interval_ms", hint_interval_ms)
         self.versioning = make_versioning(versioning)
         latency_model = as_latency_model(latency if latency is not None else Exponential(1.0))
         ring = Ring(names, n=n, vnodes=vnodes, strategy=strategy, partitions=partitions)
@@ -619,7 +613,7 @@ class Cluster(SimulatedSystem):
         """Run anti-entropy in the background every ``interval_ms`` (stop it with
         :meth:`stop_anti_entropy`). Background rounds never keep
         ``run_until_idle`` waiting."""
-        interval_ms = _check_positive_ms("interval_ms", interval_ms)
+        interval_ms = milliseconds("interval_ms", interval_ms)
         self.stop_anti_entropy()
 
         def round_then_again():

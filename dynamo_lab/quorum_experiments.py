@@ -38,6 +38,7 @@ from .latency import Exponential
 from .pbs import check_nrw, p_stale
 from .quorum import level_size
 from .results import ReadResult, WriteResult
+from .validation import whole_number
 
 __all__ = ["outside_coordinator", "operations_with_replicas_down", "quorum_latencies",
            "StaleReadTrial", "StaleReadFrequency", "stale_read_frequency", "find_stale_read",
@@ -45,12 +46,6 @@ __all__ = ["outside_coordinator", "operations_with_replicas_down", "quorum_laten
 
 #: The value every stale-read trial starts from, and the one it then writes.
 OLD, NEW = "old", "new"
-
-
-def _check_count(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return value
 
 
 def outside_coordinator(cluster: Cluster, key: str) -> str:
@@ -122,7 +117,7 @@ def operations_with_replicas_down(n: int = 3, levels=("ONE", "QUORUM", "ALL"), *
     """
     import pandas as pd
 
-    _check_count("n", n, 1)
+    whole_number("n", n, 1)
     sizes = {level: level_size(level, n) for level in levels}
     rows = {}
     key = "cart:alice"
@@ -190,8 +185,8 @@ def quorum_latencies(sizes=(1, 2, 3), *, n: int = 3, trials: int = 1000, mean_ms
     import numpy as np
     import pandas as pd
 
-    _check_count("n", n, 1)
-    _check_count("trials", trials, 1)
+    whole_number("n", n, 1)
+    whole_number("trials", trials, 1)
     for k in sizes:
         check_nrw(n, k, k)
     rows = []
@@ -340,7 +335,7 @@ def stale_read_frequency(n: int, r: int, w: int, *, trials: int = 1000, seed: in
     True
     """
     n, r, w = check_nrw(n, r, w)
-    _check_count("trials", trials, 1)
+    whole_number("trials", trials, 1)
     cluster = _cluster(n, seed, mean_ms, detector="oracle")
     stale = sum(_trial(cluster, f"stale:{i}", r, w, propagate).stale for i in range(trials))
     return StaleReadFrequency(n, r, w, trials, stale, propagate, p_stale(n, r, w))
@@ -364,7 +359,7 @@ def find_stale_read(n: int, r: int, w: int, *, seed: int = 0, max_trials: int = 
     True
     """
     n, r, w = check_nrw(n, r, w)
-    _check_count("max_trials", max_trials, 1)
+    whole_number("max_trials", max_trials, 1)
     cluster = _cluster(n, seed, mean_ms, detector="oracle")
     for i in range(max_trials):
         trial = _trial(cluster, f"stale:{i}", r, w, propagate=True)

@@ -66,6 +66,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from .latency import LNKD_DISK, LNKD_SSD, WAN, WARS, YMMR
+from .validation import whole_number
 
 __all__ = ["ServiceTargets", "TargetCheck", "TargetReport", "Measurements", "measure", "judge",
            "sweep_configs", "CONFIG_OPTIONS", "LATENCY_FITS", "PERCENTILES"]
@@ -326,12 +327,6 @@ def _fit(latency) -> WARS:
     return latency
 
 
-def _count(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return value
-
-
 def _run(config: dict, model: WARS, nodes: int, seed: int, ops: int, faults=()):
     from . import workload
     from .cluster import Cluster
@@ -380,12 +375,12 @@ def measure(config, *, latency="YMMR", nodes: int = 5, ops: int = 3000,
     """
     from .pbs import simulate_t_visibility
 
-    nodes = _count("nodes", nodes, 2)
+    nodes = whole_number("nodes", nodes, 2)
     config = _normalise(config, nodes)
     model = _fit(latency)
-    _count("ops", ops, 1)
-    _count("visibility_trials", visibility_trials, 1)
-    _count("fault_ops", fault_ops, 1)
+    whole_number("ops", ops, 1)
+    whole_number("visibility_trials", visibility_trials, 1)
+    whole_number("fault_ops", fault_ops, 1)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"seed must be an integer, got {seed!r}")
     cluster, steady = _run(config, model, nodes, seed, ops)

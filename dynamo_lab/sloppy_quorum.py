@@ -43,6 +43,7 @@ from typing import Any
 
 from .cluster import Cluster
 from .results import WriteResult
+from .validation import whole_number
 
 __all__ = ["key_with_home", "PartitionWrites", "writes_across_partition",
            "write_availability", "PartitionedCart", "partitioned_cart", "HandoffOutcome",
@@ -52,12 +53,6 @@ __all__ = ["key_with_home", "PartitionWrites", "writes_across_partition",
 SMALL_SIDE, LARGE_SIDE = ("A", "B"), ("C", "D", "E")
 #: The cart before the partition, and the one written during it.
 OLD_CART, NEW_CART = ["book"], ["book", "pen"]
-
-
-def _check_count(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return value
 
 
 def key_with_home(cluster: Cluster, wanted: Callable[[list[str]], bool], *,
@@ -79,7 +74,7 @@ def key_with_home(cluster: Cluster, wanted: Callable[[list[str]], bool], *,
     >>> home[0], key.startswith("cart:")
     ('C', True)
     """
-    _check_count("limit", limit, 1)
+    whole_number("limit", limit, 1)
     for i in range(limit):
         key = f"{prefix}{i}"
         home = cluster.ring.home_replicas(key)
@@ -191,7 +186,7 @@ def writes_across_partition(groups: Sequence[Sequence[str]], coordinator: str, *
     >>> run.succeeded   # alone, A cannot find W = 2 nodes even with fallbacks
     0
     """
-    _check_count("writes", writes, 1)
+    whole_number("writes", writes, 1)
     cluster = Cluster(nodes=nodes, n=n, r=1, w=w, seed=seed, sloppy_quorum=sloppy_quorum,
                       failure_detector="oracle")
     parts = _groups(groups, cluster.nodes)

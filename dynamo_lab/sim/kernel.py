@@ -95,6 +95,12 @@ class Timer:
         if not self.cancelled and self._callback is not None and not self.daemon:
             self._sim._foreground -= 1
         self.cancelled = True
+        # Let go of the callback now rather than when the entry leaves the
+        # heap: a time-out's callback is usually a method of the operation
+        # that holds this timer, and that cycle would leave the whole
+        # operation for the garbage collector to find.
+        self._callback = None
+        self._args = ()
 
     @property
     def pending(self) -> bool:

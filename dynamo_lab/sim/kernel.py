@@ -37,20 +37,26 @@ __all__ = ["Simulation", "Timer", "SimulationLimitExceeded"]
 
 #: While events run, the young generations are collected once per this many
 #: events instead of CPython's allocation-driven schedule.
-YOUNG_COLLECTION_EVERY = 20_000
+YOUNG_COLLECTION_EVERY = 1_000_000
 
 
 @contextmanager
 def _collect_young_only(sim: "Simulation"):
-    """Run a stretch of events without CPython's automatic full collections.
+    """Run a stretch of events without CPython's automatic collections.
 
-    A simulation keeps its whole history and trace, so the heap grows by a few
-    objects per message, and CPython's full collections re-traverse every live
-    object each time the heap grows by a quarter: that was half the run time
-    of a long simulation. Inside a run the collector is paused and the young
-    generations are collected every :data:`YOUNG_COLLECTION_EVERY` events, so
-    short-lived cycles are still reclaimed; afterwards the collector is left
-    exactly as it was found.
+    A simulation keeps its whole history, trace and stores, so the heap grows
+    by a few container objects per message, every one of them alive, and the
+    simulator itself makes no reference cycles as it runs (a test checks
+    this). The collector's automatic passes would find nothing, yet each
+    examines every new object, and its full collections re-examine the whole
+    heap each time it grows by a quarter: together that was half the run
+    time of a long simulation. So inside a run the collector is paused; the
+    young generations are still collected every
+    :data:`YOUNG_COLLECTION_EVERY` events, so that cycles a caller's
+    callbacks make cannot pile up for ever; and at the end what the run
+    created is moved into the oldest generation unexamined (``gc.freeze``
+    then ``gc.unfreeze``), where the next full collection sees it with
+    everything else. The collector is then switched back on as it was found.
     """
     if not gc.isenabled():
         yield
@@ -60,6 +66,10 @@ def _collect_young_only(sim: "Simulation"):
     try:
         yield
     finally:
+        # Skipped if someone else froze objects: unfreezing would undo that.
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 
@@ -76,36 +86,30 @@ class Timer:
 
     Cancelling is cheap (the entry stays in the heap and is skipped when its
     time comes), which is why timers are the right tool for time-outs that
-    are usually cancelled.
+    are usually cancelled. The timer is only the handle: the callback and
+    its arguments live in the heap entry, so a cancelled time-out does not
+    keep the operation it belongs to in a reference cycle with its timer.
     """
 
-    __slots__ = ("time", "_callback", "_args", "cancelled", "daemon", "_sim")
+    __slots__ = ("time", "cancelled", "ran", "daemon", "_sim")
 
-    def __init__(self, time: float, callback: Callable[..., Any], args: tuple,
-                 daemon: bool, sim: "Simulation"):
+    def __init__(self, time: float, daemon: bool, sim: "Simulation"):
         self.time = time
-        self._callback = callback
-        self._args = args
         self.cancelled = False
+        self.ran = False
         self.daemon = daemon
         self._sim = sim
 
     def cancel(self) -> None:
         """Stop the call from running; harmless if it already ran."""
-        if not self.cancelled and self._callback is not None and not self.daemon:
+        if not self.cancelled and not self.ran and not self.daemon:
             self._sim._foreground -= 1
         self.cancelled = True
-        # Let go of the callback now rather than when the entry leaves the
-        # heap: a time-out's callback is usually a method of the operation
-        # that holds this timer, and that cycle would leave the whole
-        # operation for the garbage collector to find.
-        self._callback = None
-        self._args = ()
 
     @property
     def pending(self) -> bool:
         """True until the call has run or been cancelled."""
-        return not self.cancelled and self._callback is not None
+        return not self.cancelled and not self.ran
 
     def __repr__(self) -> str:
         state = "cancelled" if self.cancelled else ("pending" if self.pending else "done")
@@ -132,9 +136,11 @@ class Simulation:
         self.seed = seed
         self.rng = random.Random(seed)
         self.now = 0.0
-        self._heap: list[tuple[float, int, Timer]] = []
+        # Entries are (time, sequence, callback, args, timer); ``timer`` is
+        # None for events posted without a handle (see :meth:`post`).
+        self._heap: list[tuple[float, int, Callable[..., Any], tuple, Timer | None]] = []
         self._sequence = 0
-        self._foreground = 0  # live non-daemon timers: what "idle" waits for
+        self._foreground = 0  # live non-daemon events: what "idle" waits for
         self.events_run = 0
         self._young_collection_due = math.inf  # see _collect_young_only
 
@@ -158,51 +164,83 @@ class Simulation:
                              f"got {time_ms!r}")
         return self._push(float(time_ms), callback, args, False)
 
+    def post(self, delay_ms: float, callback: Callable[..., Any], args: tuple) -> None:
+        """Run ``callback(*args)`` ``delay_ms`` from now, with no handle to cancel it.
+
+        The network's path for every message: it skips the checks and the
+        :class:`Timer` of :meth:`schedule`, so ``delay_ms`` must already be
+        a finite number >= 0 (a latency model's sample is).
+        """
+        self._foreground += 1
+        self._sequence += 1
+        heapq.heappush(self._heap, (self.now + delay_ms, self._sequence, callback, args, None))
+
     def _push(self, time: float, callback, args, daemon: bool) -> Timer:
-        timer = Timer(time, callback, args, daemon, self)
+        timer = Timer(time, daemon, self)
         if not daemon:
             self._foreground += 1
         self._sequence += 1
-        heapq.heappush(self._heap, (time, self._sequence, timer))
+        heapq.heappush(self._heap, (time, self._sequence, callback, args, timer))
         return timer
 
     # -- running ----------------------------------------------------------
-    def _pop_live(self) -> Timer | None:
-        heap = self._heap
-        while heap:
-            timer = heap[0][2]
-            if timer.cancelled:
-                heapq.heappop(heap)
-                continue
-            return timer
-        return None
-
     def peek(self) -> float:
         """Time of the next live event, or ``inf`` when nothing is scheduled."""
-        timer = self._pop_live()
-        return math.inf if timer is None else timer.time
+        heap = self._heap
+        while heap:
+            timer = heap[0][4]
+            if timer is None or not timer.cancelled:
+                return heap[0][0]
+            heapq.heappop(heap)
+        return math.inf
 
     def step(self) -> bool:
         """Run the next event; return False if there was none."""
-        timer = self._pop_live()
-        if timer is None:
-            return False
-        heapq.heappop(self._heap)
-        self._fire(timer)
-        return True
+        return self._run(math.inf, max_events=1) == 1
 
-    def _fire(self, timer: Timer) -> None:
-        self.now = timer.time
-        callback, args = timer._callback, timer._args
-        timer._callback = None  # marks it done and frees what it held
-        timer._args = ()
-        if not timer.daemon:
-            self._foreground -= 1
-        self.events_run += 1
-        if self.events_run >= self._young_collection_due:
-            self._young_collection_due = self.events_run + YOUNG_COLLECTION_EVERY
-            gc.collect(1)
-        callback(*args)
+    def _run(self, deadline: float, *, until_idle: bool = False,
+             condition: Callable[[], bool] | None = None,
+             max_events: float = math.inf, limit: float = math.inf) -> int:
+        """The event loop: run events due by ``deadline``; return how many ran.
+
+        Stops early when ``until_idle`` and only daemon events are left, when
+        ``condition()`` turns false, or after ``max_events``. Running more
+        than ``limit`` raises :class:`SimulationLimitExceeded`. Every run
+        goes through this one loop, which is why it is written for speed.
+        """
+        heap = self._heap
+        pop = heapq.heappop
+        count = 0
+        with _collect_young_only(self):
+            while heap and count < max_events:
+                if until_idle and not self._foreground:
+                    break
+                if condition is not None and not condition():
+                    break
+                time, _, callback, args, timer = heap[0]
+                if time > deadline:
+                    break
+                pop(heap)
+                if timer is None:
+                    self._foreground -= 1
+                elif timer.cancelled:
+                    continue
+                else:
+                    timer.ran = True
+                    if not timer.daemon:
+                        self._foreground -= 1
+                self.now = time
+                self.events_run += 1
+                if self.events_run >= self._young_collection_due:
+                    self._young_collection_due = self.events_run + YOUNG_COLLECTION_EVERY
+                    gc.collect(1)
+                callback(*args)
+                count += 1
+                if count > limit:
+                    raise SimulationLimitExceeded(
+                        f"still busy after {limit} events at t={self.now:g} ms; a periodic "
+                        "task may be rescheduling itself: use run_for(ms) instead")
+        return count
 
     def run_for(self, duration_ms: float) -> int:
         """Run every event due in the next ``duration_ms`` ms; return how many.
@@ -218,17 +256,7 @@ class Simulation:
         if not (time_ms >= self.now) or time_ms == math.inf:
             raise ValueError(f"time must be finite and not before now ({self.now:g} ms), "
                              f"got {time_ms!r}")
-        heap, count = self._heap, 0
-        with _collect_young_only(self):
-            while heap:
-                time, _, timer = heap[0]
-                if time > time_ms:
-                    break
-                heapq.heappop(heap)
-                if timer.cancelled:
-                    continue
-                self._fire(timer)
-                count += 1
+        count = self._run(time_ms)
         self.now = float(time_ms)
         return count
 
@@ -237,17 +265,7 @@ class Simulation:
 
         Stops early once the next event lies beyond ``now + limit_ms``.
         """
-        deadline = self.now + limit_ms
-        count = 0
-        with _collect_young_only(self):
-            while condition():
-                timer = self._pop_live()
-                if timer is None or timer.time > deadline:
-                    break
-                heapq.heappop(self._heap)
-                self._fire(timer)
-                count += 1
-        return count
+        return self._run(self.now + limit_ms, condition=condition)
 
     def run_until_idle(self, max_events: int | None = None) -> int:
         """Run until only daemon timers are left; return how many events ran.
@@ -259,15 +277,7 @@ class Simulation:
             events run: something keeps scheduling itself.
         """
         limit = self.MAX_EVENTS_PER_RUN if max_events is None else max_events
-        count = 0
-        with _collect_young_only(self):
-            while self._foreground > 0 and self.step():
-                count += 1
-                if count > limit:
-                    raise SimulationLimitExceeded(
-                        f"still busy after {limit} events at t={self.now:g} ms; a periodic "
-                        "task may be rescheduling itself: use run_for(ms) instead")
-        return count
+        return self._run(math.inf, until_idle=True, limit=limit)
 
     @property
     def idle(self) -> bool:

@@ -25,7 +25,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from ..latency import Exponential, LatencyModel, as_latency_model
 from .kernel import Simulation
@@ -34,22 +35,29 @@ from .trace import Trace
 __all__ = ["Network", "Message"]
 
 
-class Message:
-    """A message in flight. ``payload`` is whatever the protocol needs."""
+class Message(NamedTuple):
+    """A message in flight. ``payload`` is whatever the protocol needs.
 
-    __slots__ = ("msg_id", "src", "dst", "kind", "key", "op_id", "payload")
+    A named tuple because the network makes one per message: built in C
+    (see ``_new_message``), it costs a fraction of a class instance, and its
+    fields come in the order the trace records them.
+    """
 
-    def __init__(self, msg_id: int, src: str, dst: str, kind: str, key, op_id, payload):
-        self.msg_id = msg_id
-        self.src = src
-        self.dst = dst
-        self.kind = kind
-        self.key = key
-        self.op_id = op_id
-        self.payload = payload
+    msg_id: int
+    src: str
+    dst: str
+    kind: str
+    key: Any
+    op_id: Any
+    payload: Any
 
     def __repr__(self) -> str:
         return f"<Message {self.msg_id} {self.kind} {self.src}->{self.dst} key={self.key!r}>"
+
+
+#: ``_new_message((msg_id, src, dst, kind, key, op_id, payload))``: a Message
+#: without the Python-level ``__new__`` a named tuple's constructor runs.
+_new_message = partial(tuple.__new__, Message)
 
 
 def _check_probability(name: str, p) -> float:
@@ -87,6 +95,7 @@ class Network:
         self._link_loss: dict[tuple[str, str], float] = {}
         self._next_msg_id = 0
         self.delivered = 0
+        self._record = self.trace.appender()
 
     # -- membership -----------------------------------------------------------
     def add_node(self, name: str) -> None:
@@ -207,48 +216,47 @@ class Network:
     # -- messages -------------------------------------------------------------
     def send(self, src: str, dst: str, kind: str, key=None, op_id=None, payload=None) -> int:
         """Send a message; return its id. What becomes of it is in the trace."""
-        sim, trace = self.sim, self.trace
+        # Every message of a run passes through here and ``_arrive``, so both
+        # read the network's state directly rather than through its helpers.
+        sim, record = self.sim, self._record
         msg_id = self._next_msg_id
-        self._next_msg_id += 1
+        self._next_msg_id = msg_id + 1
         now = sim.now
         if src in self._down:
-            trace.record(now, "drop", msg_id, src, dst, kind, key, op_id, payload, "sender down")
+            record((now, "drop", msg_id, src, dst, kind, key, op_id, payload, "sender down"))
             return msg_id
-        trace.record(now, "send", msg_id, src, dst, kind, key, op_id, payload)
-        if not self.connected(src, dst):
-            trace.record(now, "cut", msg_id, src, dst, kind, key, op_id, payload, "partition")
+        record((now, "send", msg_id, src, dst, kind, key, op_id, payload, None))
+        group = self._group
+        if group and group.get(src) != group.get(dst):
+            record((now, "cut", msg_id, src, dst, kind, key, op_id, payload, "partition"))
             return msg_id
-        link = (src, dst)
-        loss = self._link_loss.get(link, self.loss)
+        if self._link_loss or self._link_latency:
+            link = (src, dst)
+            loss = self._link_loss.get(link, self.loss)
+            model = self._link_latency.get(link, self.latency)
+        else:
+            loss, model = self.loss, self.latency
         if loss and sim.rng.random() < loss:
-            trace.record(now, "lost", msg_id, src, dst, kind, key, op_id, payload, "link loss")
+            record((now, "lost", msg_id, src, dst, kind, key, op_id, payload, "link loss"))
             return msg_id
-        model = self._link_latency.get(link, self.latency)
         # A model may time each kind of message differently (PBS's WARS legs).
-        by_kind = getattr(model, "by_kind", None)
+        by_kind = model.by_kind
         if by_kind is not None:
             model = by_kind.get(kind, model)
-        delay = model.sample(sim.rng)
-        sim.schedule(delay, self._arrive, Message(msg_id, src, dst, kind, key, op_id, payload))
+        sim.post(model.sample(sim.rng), self._arrive,
+                 (_new_message((msg_id, src, dst, kind, key, op_id, payload)),))
         return msg_id
 
     def _arrive(self, msg: Message) -> None:
-        now = self.sim.now
-        if msg.dst not in self._handlers:
-            self.trace.record(now, "drop", msg.msg_id, msg.src, msg.dst, msg.kind, msg.key,
-                              msg.op_id, msg.payload, "receiver left")
-            return
-        if msg.dst in self._down:
-            self.trace.record(now, "drop", msg.msg_id, msg.src, msg.dst, msg.kind, msg.key,
-                              msg.op_id, msg.payload, "receiver down")
-            return
-        if not self.connected(msg.src, msg.dst):
-            self.trace.record(now, "cut", msg.msg_id, msg.src, msg.dst, msg.kind, msg.key,
-                              msg.op_id, msg.payload, "partition")
-            return
-        self.trace.record(now, "deliver", msg.msg_id, msg.src, msg.dst, msg.kind, msg.key,
-                          msg.op_id, msg.payload)
-        self.delivered += 1
-        handler = self._handlers.get(msg.dst)
-        if handler is not None:
+        dst = msg.dst
+        handler = self._handlers.get(dst)
+        if handler is None:
+            self._record((self.sim.now, "drop", *msg, "receiver left"))
+        elif dst in self._down:
+            self._record((self.sim.now, "drop", *msg, "receiver down"))
+        elif self._group and self._group.get(msg.src) != self._group.get(dst):
+            self._record((self.sim.now, "cut", *msg, "partition"))
+        else:
+            self._record((self.sim.now, "deliver", *msg, None))
+            self.delivered += 1
             handler(msg)

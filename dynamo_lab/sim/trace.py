@@ -23,7 +23,7 @@ objects only when read, because a long run records millions of them.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,11 @@ class Trace:
         """Append one event. ``payload`` is kept by reference; its version is
         rendered only when the trace is read."""
         self._flat.extend((time, event, msg_id, src, dst, kind, key, op_id, payload, detail))
+
+    def appender(self) -> Callable[[tuple], None]:
+        """A function that appends one event given as a tuple of the ten
+        fields :meth:`record` takes, in its order; the network's fast path."""
+        return self._flat.extend
 
     def __len__(self) -> int:
         return len(self._flat) // self._WIDTH

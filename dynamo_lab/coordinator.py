@@ -319,11 +319,13 @@ class GetOperation(_Operation):
                 self._retire()
 
     def _take_reply(self, name: str, record: Record | None) -> None:
-        versioning = self.cluster.versioning
+        before = self.merged
+        if record is not None and not any(record is r for r in self.replies.values()):
+            # (Replicas often answer with the very same record; reconciling
+            # adds nothing then, and nor does a replica that holds nothing.)
+            self.merged = reconcile((*self.replies.values(), record), self.cluster.versioning)
         self.replies[name] = record
         self._known[name] = record
-        before = self.merged
-        self.merged = reconcile(self.replies.values(), versioning)
         mode = self.cluster.read_repair
         if not self.replied:
             if len(self.replies) < self.quorum:

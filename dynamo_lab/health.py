@@ -106,6 +106,8 @@ class TimeoutDetector(FailureDetector):
     def is_healthy(self, observer: str, node: str) -> bool:
         if observer == node:
             return self.network.is_up(node)
+        if not self._since:   # nobody suspects anybody: the usual case
+            return True
         since = self._since.get((observer, node))
         if since is None:
             return True
@@ -119,7 +121,8 @@ class TimeoutDetector(FailureDetector):
             self._since[(observer, peer)] = self.network.sim.now
 
     def heard_from(self, observer: str, peer: str) -> None:
-        self._since.pop((observer, peer), None)
+        if self._since:   # runs for every message delivered
+            self._since.pop((observer, peer), None)
 
 
 FAILURE_DETECTORS = {"timeouts": TimeoutDetector, "oracle": OracleDetector}

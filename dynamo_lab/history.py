@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, replace
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Operation", "History", "OPERATION_TYPES", "COMPLETION_TYPES"]
 
@@ -45,9 +45,12 @@ OPERATION_TYPES = ("invoke", "ok", "fail", "info")
 COMPLETION_TYPES = ("ok", "fail", "info")
 
 
-@dataclass(frozen=True, slots=True)
-class Operation:
+class Operation(NamedTuple):
     """One line of a history: an invocation or a completion.
+
+    An immutable named tuple: a long run records two per client operation,
+    and a tuple of plain values is cheap to build and, once the garbage
+    collector has seen it, no longer examined by it.
 
     Attributes
     ----------
@@ -88,7 +91,14 @@ class Operation:
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a plain dictionary (the JSON-lines form)."""
-        return asdict(self)
+        return self._asdict()
+
+
+#: ``_new_operation((index, op_id, ...))``: an Operation built in C, without
+#: the Python-level ``__new__`` of a named tuple's constructor.
+_new_operation = partial(tuple.__new__, Operation)
+
+
 
 
 class History:
@@ -110,9 +120,8 @@ class History:
     def invoke(self, *, process: str, f: str, key: str | None, value: Any,
                time: float, node: str | None = None) -> Operation:
         """Record the start of an operation and return its invocation."""
-        op = Operation(index=len(self._ops), op_id=self._next_op_id,
-                       process=process, type="invoke", f=f, key=key,
-                       value=value, time=float(time), node=node)
+        op = _new_operation((len(self._ops), self._next_op_id, process, "invoke", f, key,
+                             value, float(time), node, None))
         self._next_op_id += 1
         self._ops.append(op)
         self._open[op.op_id] = op
@@ -127,18 +136,16 @@ class History:
         if self._open.pop(invocation.op_id, None) is None:
             raise ValueError(f"operation {invocation.op_id} is not open: it was "
                              "never invoked here or has already completed")
-        # Built directly rather than with dataclasses.replace, which costs
-        # several times as much and runs on every client operation.
-        op = Operation(len(self._ops), invocation.op_id, invocation.process, type,
-                       invocation.f, invocation.key, value, float(time),
-                       node if node is not None else invocation.node, error)
+        op = _new_operation((len(self._ops), invocation.op_id, invocation.process, type,
+                             invocation.f, invocation.key, value, float(time),
+                             node if node is not None else invocation.node, error))
         self._ops.append(op)
         return op
 
     def _append_existing(self, op: Operation) -> None:
         if op.type not in OPERATION_TYPES:
             raise ValueError(f"operation type {op.type!r} is not one of {OPERATION_TYPES}")
-        op = replace(op, index=len(self._ops))
+        op = op._replace(index=len(self._ops))
         self._ops.append(op)
         if op.type == "invoke":
             self._open[op.op_id] = op
@@ -183,7 +190,7 @@ class History:
         """A pandas DataFrame with one row per record."""
         import pandas as pd
 
-        columns = [f for f in Operation.__dataclass_fields__]
+        columns = list(Operation._fields)
         return pd.DataFrame([op.to_dict() for op in self._ops], columns=columns)
 
     def to_jsonl(self, path: str | Path | None = None) -> str:

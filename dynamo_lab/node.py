@@ -43,6 +43,10 @@ class WritePayload:
         return self.record.clock
 
 
+#: Replies to a coordinator, handed to the operation they answer.
+_REPLIES = frozenset({"put_ack", "get_resp", "repair_ack"})
+
+
 class Node:
     """One storage node of a :class:`~dynamo_lab.cluster.Cluster`."""
 
@@ -214,10 +218,16 @@ class Node:
     # -- messages -------------------------------------------------------------
     def receive(self, msg: "Message") -> None:
         """Handle one delivered message."""
-        if self.cluster._detector_listens:
-            self.cluster.detector.heard_from(self.name, msg.src)
+        cluster = self.cluster
+        if cluster._detector_listens:
+            cluster.detector.heard_from(self.name, msg.src)
         kind = msg.kind
-        send = self.cluster.network.send
+        if kind in _REPLIES:
+            operation = self.coordinating.get(msg.op_id)
+            if operation is not None:
+                operation.on_reply(msg)
+            return
+        send = cluster.network.send
         if kind == "put_req":
             payload = msg.payload
             self.apply(msg.key, payload.record, payload.hint_for)

@@ -294,7 +294,15 @@ def _merge_by_events(a: Record | None, b: Record | None) -> Record | None:
     (its clock covers the event) and dropped it."""
     if a is None or b is None:
         return a if b is None else b
-    if a is b or a == b:
+    if a is b:
+        return a
+    # The usual case, a replica receiving a newer write, answered without
+    # building the join; the full computation below gives the same record.
+    if _supersedes(b, a):
+        return b
+    if _supersedes(a, b):
+        return a
+    if a == b:
         return a
     a_events, b_events = a.events, b.events
     kept_a = [s for s in a.siblings if s.event in b_events or not b.clock.covers_dot(*s.event)]
@@ -311,6 +319,36 @@ def _merge_by_events(a: Record | None, b: Record | None) -> Record | None:
             and _is_ordered(a.siblings):
         return a
     return Record(clock, _ordered(kept_a + kept_b))
+
+
+def _supersedes(new: Record, old: Record) -> bool:
+    """True when joining ``old`` into ``new`` gives ``new`` itself.
+
+    That is: ``new`` holds at least one sibling, its clock entries are at
+    least ``old``'s (timestamps too), it has seen and dropped every sibling of
+    ``old``, ``old`` has seen none of its siblings, and its siblings are in
+    order. (A record with a sibling ``old`` lacks cannot equal ``old``.)
+    """
+    siblings = new.siblings
+    if not siblings:
+        return False
+    mine, theirs = new.clock._entries, old.clock._entries
+    for node, entry in theirs.items():
+        held = mine.get(node)
+        if held is None or entry > held:
+            return False
+    for gone in old.siblings:
+        node, counter = gone.event
+        held = mine.get(node)
+        if held is None or held[0] < counter or any(s.event == gone.event for s in siblings):
+            return False
+    for kept in siblings:
+        node, counter = kept.event
+        held = theirs.get(node)
+        if (held is not None and held[0] >= counter) \
+                or any(s.event == kept.event for s in old.siblings):
+            return False
+    return _is_ordered(siblings)
 
 
 def _same_entries(x: VectorClock, y: VectorClock) -> bool:
@@ -348,7 +386,8 @@ class Versioning:
             return True
         if a is None:
             return False
-        return self.merge(a, b) == a
+        merged = self.merge(a, b)
+        return merged is a or merged == a
 
     def __repr__(self) -> str:
         return f"<versioning {self.name!r}>"

@@ -37,7 +37,7 @@ from .anti_entropy import AntiEntropyReport
 from .anti_entropy import run_round as run_anti_entropy_round
 from .client import Client, PendingOperation
 from .coordinator import GetOperation, PutOperation
-from .health import FailureDetector, make_detector
+from .health import make_detector
 from .latency import Exponential, LatencyModel, as_latency_model
 from .node import Node
 from .rebalance import Rebalance, RebalanceReport
@@ -268,8 +268,6 @@ class Cluster(SimulatedSystem):
             self.detector = self._start_gossip(gossip_period_ms, phi_threshold)
         else:
             self.detector = make_detector(failure_detector, self.network)
-        # Only detectors that learn from traffic need to hear about every message.
-        self._detector_listens = type(self.detector).heard_from is not FailureDetector.heard_from
         self._nodes: dict[str, Node] = {}
         for name in names:
             self._add_node_object(name)
@@ -450,14 +448,15 @@ class Cluster(SimulatedSystem):
         preference = ring.preference_list(key)
         n = self.n
         healthy = self.detector.is_healthy
+        home = preference[:n]
+        targets: list[tuple[str, str | None]] = [
+            (name, None) for name in home if name == coordinator or healthy(coordinator, name)]
+        if not self.sloppy_quorum or len(targets) == n:
+            return targets
 
         def ok(name: str) -> bool:
             return name == coordinator or healthy(coordinator, name)
 
-        home = preference[:n]
-        targets: list[tuple[str, str | None]] = [(name, None) for name in home if ok(name)]
-        if not self.sloppy_quorum or len(targets) == n:
-            return targets
         missing = [name for name in home if not ok(name)]
         fallbacks = [name for name in preference[n:] if ok(name)][:len(missing)]
         for fallback, owner in zip(fallbacks, missing):

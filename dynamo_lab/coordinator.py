@@ -164,12 +164,16 @@ class PutOperation(_Operation):
         self.record = cluster.versioning.write(local, self.context_clock, sibling,
                                                cluster.clock_threshold)
         send = cluster.network.send
+        # Replicas written as themselves can share one payload; each hinted
+        # fallback needs its own, naming the home replica it stands in for.
+        shared = WritePayload(self.record, None, node.ring_epoch)
         for name, hint_for in self.targets:
             if name == node.name:
                 node.apply(key, self.record, hint_for)
                 self.acks.append(name)
             else:
                 send(node.name, name, "put_req", key, self.op_id,
+                     shared if hint_for is None else
                      WritePayload(self.record, hint_for, node.ring_epoch))
         if cluster.hinted_handoff == "coordinator":
             self._keep_hints()

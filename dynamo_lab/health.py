@@ -52,6 +52,9 @@ class FailureDetector:
     """Base class: the coordinator's view of which nodes are healthy."""
 
     name = "?"
+    #: True while :meth:`heard_from` has something to learn: the network
+    #: skips the call for every delivered message otherwise.
+    listening = False
 
     def is_healthy(self, observer: str, node: str) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -113,16 +116,19 @@ class TimeoutDetector(FailureDetector):
             return True
         if self.network.sim.now - since >= self.suspicion_ms:
             del self._since[(observer, node)]
+            self.listening = bool(self._since)
             return True
         return False
 
     def missed(self, observer: str, peer: str) -> None:
         if observer != peer:
             self._since[(observer, peer)] = self.network.sim.now
+            # News from a suspect lifts its suspicion, so now it is wanted.
+            self.listening = True
 
     def heard_from(self, observer: str, peer: str) -> None:
-        if self._since:   # runs for every message delivered
-            self._since.pop((observer, peer), None)
+        self._since.pop((observer, peer), None)
+        self.listening = bool(self._since)
 
 
 FAILURE_DETECTORS = {"timeouts": TimeoutDetector, "oracle": OracleDetector}

@@ -1,9 +1,11 @@
 """The simulation kernel: ordering, cancellation, time limits, daemons."""
 
+import gc
 import math
 
 import pytest
 
+from dynamo_lab.sim import kernel
 from dynamo_lab.sim.kernel import Simulation, SimulationLimitExceeded
 
 
@@ -115,3 +117,29 @@ def test_seed_must_be_an_integer():
 
 def test_same_seed_same_random_draws():
     assert [Simulation(3).rng.random() for _ in range(2)] == [Simulation(3).rng.random()] * 2
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it():
+    def chain(sim, left):
+        if left:
+            sim.schedule(1.0, chain, sim, left - 1)
+
+    was_enabled = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            sim = Simulation(seed=0)
+            sim.schedule(0.0, chain, sim, kernel.PROMOTE_AFTER + 10)   # long enough to promote
+            assert sim.run_until_idle() == kernel.PROMOTE_AFTER + 11
+            assert gc.isenabled() is enabled
+            assert gc.get_freeze_count() == 0     # nothing left frozen behind
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+
+
+def test_the_collector_is_switched_back_on_when_a_callback_raises():
+    sim = Simulation(seed=0)
+    sim.schedule(1.0, lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        sim.run_until_idle()
+    assert gc.isenabled()

@@ -39,6 +39,10 @@ __all__ = ["Simulation", "Timer", "SimulationLimitExceeded"]
 #: events instead of CPython's allocation-driven schedule.
 YOUNG_COLLECTION_EVERY = 1_000_000
 
+#: A run of at least this many events hands what it created straight to the
+#: collector's oldest generation (see :func:`_collect_young_only`).
+PROMOTE_AFTER = 50_000
+
 
 @contextmanager
 def _collect_young_only(sim: "Simulation"):
@@ -50,24 +54,30 @@ def _collect_young_only(sim: "Simulation"):
     this). The collector's automatic passes would find nothing, yet each
     examines every new object, and its full collections re-examine the whole
     heap each time it grows by a quarter: together that was half the run
-    time of a long simulation. So inside a run the collector is paused; the
-    young generations are still collected every
-    :data:`YOUNG_COLLECTION_EVERY` events, so that cycles a caller's
-    callbacks make cannot pile up for ever; and at the end what the run
-    created is moved into the oldest generation unexamined (``gc.freeze``
-    then ``gc.unfreeze``), where the next full collection sees it with
-    everything else. The collector is then switched back on as it was found.
+    time of a long simulation. So:
+
+    - inside a run the collector is paused, except that the young
+      generations are collected every :data:`YOUNG_COLLECTION_EVERY` events,
+      so that cycles a caller's callbacks make cannot pile up for ever;
+    - a long run (:data:`PROMOTE_AFTER` events or more) ends by moving what
+      it created into the oldest generation unexamined (``gc.freeze`` then
+      ``gc.unfreeze``), where the next full collection sees it with
+      everything else. Short runs, such as one ``cluster.put``, leave the
+      generations as they are, so a notebook's own garbage is collected on
+      CPython's usual schedule;
+    - the collector is then switched back on, as it was found.
     """
     if not gc.isenabled():
         yield
         return
     gc.disable()
-    sim._young_collection_due = sim.events_run + YOUNG_COLLECTION_EVERY
+    started = sim.events_run
+    sim._young_collection_due = started + YOUNG_COLLECTION_EVERY
     try:
         yield
     finally:
-        # Skipped if someone else froze objects: unfreezing would undo that.
-        if not gc.get_freeze_count():
+        # Not if someone else froze objects: unfreezing would undo that.
+        if sim.events_run - started >= PROMOTE_AFTER and not gc.get_freeze_count():
             gc.freeze()
             gc.unfreeze()
         gc.enable()

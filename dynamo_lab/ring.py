@@ -70,6 +70,9 @@ STRATEGIES = (1, 2, 3)
 #: Upper bound on Q: more partitions than this only costs memory and time.
 MAX_PARTITIONS = 2**16
 
+#: How many keys' preference lists a ring remembers.
+_KEYS_REMEMBERED = 2**16
+
 
 def key_position(key: str) -> int:
     """Return the ring position of ``key``: its MD5 hash as an integer.
@@ -505,6 +508,7 @@ class Ring:
         # Lazily filled, per range: the home replicas and the full walk.
         self._homes: list[tuple[str, ...] | None] = [None] * len(self._ends)
         self._walks: list[tuple[str, ...] | None] = [None] * len(self._ends)
+        self._walk_of_key: dict[str, tuple[str, ...]] = {}
 
     def _range_index(self, position: int) -> int:
         i = bisect_left(self._ends, position)
@@ -622,7 +626,15 @@ class Ring:
         >>> Ring(["A", "B", "C", "D", "E"], n=3).preference_list("cart:bob")
         ['E', 'C', 'B', 'A', 'D']
         """
-        return list(self._full(self._range_index(key_position(key))))
+        walk = self._walk_of_key.get(key) if type(key) is str else None
+        if walk is None:
+            walk = self._full(self._range_index(key_position(key)))
+            # Every request looks its key up, often the same keys again; the
+            # memo is bounded, and emptied whenever the ring changes.
+            if len(self._walk_of_key) >= _KEYS_REMEMBERED:
+                self._walk_of_key.clear()
+            self._walk_of_key[key] = walk
+        return list(walk)
 
     def home_replicas(self, key: str) -> list[str]:
         """The first N nodes of the preference list of ``key``.
@@ -934,6 +946,7 @@ class Ring:
                        else other._partition_ends)
         other._homes = list(self._homes)
         other._walks = list(self._walks)
+        other._walk_of_key = dict(self._walk_of_key)
         return other
 
     def __eq__(self, other: object) -> bool:

@@ -337,18 +337,18 @@ def _supersedes(new: Record, old: Record) -> bool:
         held = mine.get(node)
         if held is None or entry > held:
             return False
-    for gone in old.siblings:
-        node, counter = gone.event
-        held = mine.get(node)
-        if held is None or held[0] < counter or any(s.event == gone.event for s in siblings):
+    # Usually one sibling a side: a one-item tuple is the cheapest "set".
+    new_events = tuple(s.event for s in siblings) if len(siblings) > 1 else (siblings[0].event,)
+    old_events = tuple(s.event for s in old.siblings)
+    for event in old_events:
+        held = mine.get(event[0])
+        if held is None or held[0] < event[1] or event in new_events:
             return False
-    for kept in siblings:
-        node, counter = kept.event
-        held = theirs.get(node)
-        if (held is not None and held[0] >= counter) \
-                or any(s.event == kept.event for s in old.siblings):
+    for event in new_events:
+        held = theirs.get(event[0])
+        if (held is not None and held[0] >= event[1]) or event in old_events:
             return False
-    return _is_ordered(siblings)
+    return len(siblings) < 2 or _is_ordered(siblings)
 
 
 def _same_entries(x: VectorClock, y: VectorClock) -> bool:

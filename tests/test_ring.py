@@ -457,3 +457,18 @@ def test_strategy_3_cannot_outgrow_its_partitions():
     with pytest.raises(ValueError, match="partitions=2"):
         ring.add_node("C")
     assert ring == snapshot
+
+
+def test_a_remembered_preference_list_is_forgotten_when_the_ring_changes():
+    ring = Ring(["A", "B", "C", "D"], n=2, vnodes=4)
+    keys = [f"k{i}" for i in range(200)]
+    before = {key: ring.preference_list(key) for key in keys}   # remembered now
+    ring.add_node("E")
+    fresh = Ring(["A", "B", "C", "D"], n=2, vnodes=4)
+    fresh.add_node("E")
+    assert all(ring.preference_list(key) == fresh.preference_list(key) for key in keys)
+    assert any(ring.preference_list(key) != before[key] for key in keys)
+    copy = ring.copy()
+    copy.remove_node("A")
+    assert all("A" in ring.preference_list(key) for key in keys)
+    assert all("A" not in copy.preference_list(key) for key in keys)

@@ -116,6 +116,12 @@ class Timer:
             self._sim._foreground -= 1
         self.cancelled = True
 
+    def demote(self) -> None:
+        """Keep the call, as background work that ``run_until_idle`` ignores."""
+        if not self.daemon and not self.cancelled and not self.ran:
+            self._sim._foreground -= 1
+        self.daemon = True
+
     @property
     def pending(self) -> bool:
         """True until the call has run or been cancelled."""

@@ -40,6 +40,8 @@ class PendingOperation:
     until then.
     """
 
+    __slots__ = ("_cluster", "client", "invocation", "result", "_callbacks")
+
     def __init__(self, cluster: "Cluster", client: "Client", invocation: Operation):
         self._cluster = cluster
         self.client = client

@@ -31,6 +31,9 @@ class _Operation:
     """What puts and gets share: targets, the time-out and the history."""
 
     kind = "?"
+    # Slots: two of these are made per client operation.
+    __slots__ = ("cluster", "pending", "node", "key", "quorum", "started", "op_id", "targets",
+                 "replied", "_timer")
 
     def __init__(self, cluster: "Cluster", pending: "PendingOperation", coordinator: "Node",
                  key: str, quorum: int):
@@ -124,6 +127,8 @@ class PutOperation(_Operation):
     """One put or delete, coordinated by ``coordinator``."""
 
     kind = "put"
+    __slots__ = ("any_level", "kept_hints", "value", "context_clock", "tombstone", "acks",
+                 "record", "_purged")
 
     def __init__(self, cluster, pending, coordinator, key, quorum, value: Any,
                  context: Context | None, tombstone: bool = False, *, any_level: bool = False):
@@ -276,6 +281,7 @@ class GetOperation(_Operation):
     """One get, coordinated by ``coordinator``."""
 
     kind = "get"
+    __slots__ = ("replies", "_rng", "merged", "_known", "_repairs_awaited")
 
     def __init__(self, cluster, pending, coordinator, key, quorum):
         super().__init__(cluster, pending, coordinator, key, quorum)

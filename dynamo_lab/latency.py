@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import math
 import random
+from math import log as _log
 
 __all__ = [
     "LatencyModel", "Constant", "Uniform", "Exponential", "Pareto", "Mixture", "Empirical",
@@ -232,7 +233,7 @@ class Exponential(LatencyModel):
     def sample(self, rng: random.Random) -> float:
         # Inverse-CDF sampling, as random.expovariate does it, without its
         # extra call: this runs once per simulated message.
-        return -math.log(1.0 - rng.random()) / self._rate
+        return -_log(1.0 - rng.random()) / self._rate
 
     def sample_many(self, rng, size):
         _check_generator(rng, "Exponential.sample_many")

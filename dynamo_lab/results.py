@@ -29,7 +29,7 @@ def _describe_failure(kind: str, key: str, status: str, error: str | None) -> st
     return f"the {kind} of {key!r} {how}: {error}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WriteResult:
     """The outcome of a put or a delete.
 
@@ -91,7 +91,7 @@ class WriteResult:
         return f"<WriteResult {self.status}: {_describe_failure('write', self.key, self.status, self.error)}>"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReadResult:
     """The outcome of a get.
 

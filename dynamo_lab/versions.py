@@ -419,14 +419,14 @@ class VectorClockVersioning(Versioning):
         # The writer had not seen everything stored here: keep it all.
         return Record(clock, _ordered((*local.siblings, sibling)))
 
-    def merge(self, a, b):
-        # Replicas reconcile records the same way under both schemes: a sibling
-        # goes only when the other record's clock covers the write that made
-        # it and the other record no longer holds it. Merging this way is a
-        # join (commutative, associative, idempotent), so replicas agree
-        # whatever order records reach them in; what sets the schemes apart is
-        # how a *write* treats the siblings its context did not see.
-        return _merge_by_events(a, b)
+    # Replicas reconcile records the same way under both schemes: a sibling
+    # goes only when the other record's clock covers the write that made it
+    # and the other record no longer holds it. Merging this way is a join
+    # (commutative, associative, idempotent), so replicas agree whatever
+    # order records reach them in; what sets the schemes apart is how a
+    # *write* treats the siblings its context did not see. (The function
+    # itself, not a method calling it: every replica write goes through it.)
+    merge = staticmethod(_merge_by_events)
 
 
 class DottedVersionVectors(Versioning):
@@ -454,8 +454,7 @@ class DottedVersionVectors(Versioning):
         # No truncation: dropping an entry would resurrect the dots it covered.
         return Record(clock, _ordered((*kept, sibling)))
 
-    def merge(self, a, b):
-        return _merge_by_events(a, b)
+    merge = staticmethod(_merge_by_events)
 
 
 class LastWriteWins(Versioning):

@@ -251,12 +251,12 @@ class Network:
         dst = msg.dst
         handler = self._handlers.get(dst)
         if handler is None:
-            self._record((self.sim.now, "drop", *msg, "receiver left"))
+            self._record((self.sim.now, "drop") + msg + ("receiver left",))
         elif dst in self._down:
-            self._record((self.sim.now, "drop", *msg, "receiver down"))
+            self._record((self.sim.now, "drop") + msg + ("receiver down",))
         elif self._group and self._group.get(msg.src) != self._group.get(dst):
-            self._record((self.sim.now, "cut", *msg, "partition"))
+            self._record((self.sim.now, "cut") + msg + ("partition",))
         else:
-            self._record((self.sim.now, "deliver", *msg, None))
+            self._record((self.sim.now, "deliver") + msg + (None,))
             self.delivered += 1
             handler(msg)

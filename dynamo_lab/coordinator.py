@@ -267,7 +267,7 @@ class PutOperation(_Operation):
         result = WriteResult(
             ok=ok, status=status, key=self.key, coordinator=self.node.name,
             acks=tuple(self.acks), latency_ms=self.latency_ms, hinted=self._hinted(),
-            targets=tuple(name for name, _ in self.targets),
+            targets=tuple([name for name, _ in self.targets]),
             context=Context(self.key, self.record.clock) if self.record is not None else None,
             error=error, op_id=self.op_id, kept_hints=tuple(self.kept_hints))
         value = None if self.tombstone else self.value
@@ -327,9 +327,11 @@ class GetOperation(_Operation):
 
     def _take_reply(self, name: str, record: Record | None) -> None:
         before = self.merged
-        if record is not None and not any(record is r for r in self.replies.values()):
-            # (Replicas often answer with the very same record; reconciling
-            # adds nothing then, and nor does a replica that holds nothing.)
+        if record is None or before is record:
+            pass    # a replica that holds nothing, or the very record we have, adds nothing
+        elif before is None:
+            self.merged = record    # what reconciling it with nothing gives
+        elif not any(record is r for r in self.replies.values()):
             self.merged = reconcile((*self.replies.values(), record), self.cluster.versioning)
         self.replies[name] = record
         self._known[name] = record
@@ -360,7 +362,7 @@ class GetOperation(_Operation):
         send = self.cluster.network.send
         # A fallback only stands in for a home replica: written to as a
         # replica, it would keep a stray copy that no range's anti-entropy asks.
-        fallbacks = {name for name, owner in self.targets if owner is not None}
+        fallbacks = [name for name, owner in self.targets if owner is not None]
         for name, known in self._known.items():
             if name in fallbacks or covers(known, merged):
                 continue

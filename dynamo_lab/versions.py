@@ -338,8 +338,8 @@ def _supersedes(new: Record, old: Record) -> bool:
         if held is None or entry > held:
             return False
     # Usually one sibling a side: a one-item tuple is the cheapest "set".
-    new_events = tuple(s.event for s in siblings) if len(siblings) > 1 else (siblings[0].event,)
-    old_events = tuple(s.event for s in old.siblings)
+    new_events = _events_of(siblings)
+    old_events = _events_of(old.siblings)
     for event in old_events:
         held = mine.get(event[0])
         if held is None or held[0] < event[1] or event in new_events:
@@ -349,6 +349,12 @@ def _supersedes(new: Record, old: Record) -> bool:
         if (held is not None and held[0] >= event[1]) or event in old_events:
             return False
     return len(siblings) < 2 or _is_ordered(siblings)
+
+
+def _events_of(siblings: tuple[Sibling, ...]) -> tuple[tuple[str, int], ...]:
+    if len(siblings) == 1:
+        return (siblings[0].event,)
+    return tuple([s.event for s in siblings])
 
 
 def _same_entries(x: VectorClock, y: VectorClock) -> bool:

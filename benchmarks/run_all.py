@@ -10,8 +10,8 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     failures = 0
     for script in sorted(HERE.glob("*.py")):
-        if script.name in (Path(__file__).name, "simpy_baseline.py"):   # not benchmarks
-            continue
+        if script.name in (Path(__file__).name, "simpy_baseline.py", "bare_baseline.py"):
+            continue   # not benchmarks: the runner and throughput.py's baselines
         print(f"== {script.name}", flush=True)
         failures += subprocess.run([sys.executable, str(script)]).returncode != 0
     return 1 if failures else 0

@@ -4,8 +4,10 @@
 closed-loop clients that each alternate a get and a put carrying the get's
 context, 100,000 client operations in all. dynamo-lab records its full
 history and message trace; the SimPy model (``simpy_baseline.py``) records
-nothing. Both run in the same process, one after the other, repeated; the
-medians are reported, with their ratio.
+nothing. A third model (``bare_baseline.py``) does the SimPy model's work as
+plain callbacks on a heap, with a flat history and trace: a floor for what
+Python's event handling costs. All run in the same process, one after the
+other, repeated; the medians are reported, with dynamo-lab's ratio to SimPy.
 
     .venv/bin/python benchmarks/throughput.py [--ops 100000] [--repeats 3]
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bare_baseline  # noqa: E402
 import dynamo_lab as dl  # noqa: E402
 import simpy_baseline  # noqa: E402
 
@@ -58,13 +61,14 @@ def run_dynamo_lab(operations: int, seed: int) -> tuple[float, int, int]:
     return elapsed, operations, cluster.network.delivered
 
 
-def run_simpy(operations: int, seed: int) -> tuple[float, int, int]:
+def run_baseline(module, operations: int, seed: int) -> tuple[float, int, int]:
+    """Time ``module.run`` (SimPy's or the bare loop's) on the same keys and homes."""
     ring = dl.Cluster(nodes=NODES, n=N, seed=seed).ring
     keys = [f"key{i}" for i in range(KEYS)]
     homes = {key: ring.home_replicas(key) for key in keys}
     gc.collect()
     start = time.perf_counter()
-    model = simpy_baseline.run(homes, keys, operations, CLIENTS, seed, n=N, r=R, w=W)
+    model = module.run(homes, keys, operations, CLIENTS, seed, n=N, r=R, w=W)
     elapsed = time.perf_counter() - start
     return elapsed, model.operations, model.delivered
 
@@ -74,10 +78,11 @@ def main() -> None:
     parser.add_argument("--ops", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    results = {"dynamo-lab": [], "SimPy": []}
+    results = {"dynamo-lab": [], "SimPy": [], "bare loop": []}
     for seed in range(args.repeats):
         results["dynamo-lab"].append(run_dynamo_lab(args.ops, seed))
-        results["SimPy"].append(run_simpy(args.ops, seed))
+        results["SimPy"].append(run_baseline(simpy_baseline, args.ops, seed))
+        results["bare loop"].append(run_baseline(bare_baseline, args.ops, seed))
     print(f"machine: {platform.machine()}, Python {platform.python_version()}")
     print(f"{args.ops:,} operations, {CLIENTS} clients, {NODES} nodes, N={N} R={R} W={W}, "
           f"exponential latency; median of {args.repeats}:")

@@ -89,12 +89,15 @@ class _Operation:
     def _answered(self) -> None:
         """The client has its answer; keep listening only for stragglers."""
         self.replied = True
+        if self._timer is not None:
+            self._timer.cancel()
         if self._all_in():
             self._retire()
         else:
-            # Late replies still feed read repair until the deadline, when
-            # the time-out retires the operation, but "idle" need not wait.
-            self._timer.demote()
+            # Late replies still feed read repair, but "idle" need not wait.
+            self._timer = self.cluster.sim.schedule_daemon(
+                max(0.0, self.started + self.cluster.timeout_ms - self.cluster.sim.now),
+                self._retire, True)
 
     def _retire(self, deadline_passed: bool = False) -> None:
         if self._timer is not None:

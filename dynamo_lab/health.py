@@ -52,9 +52,15 @@ class FailureDetector:
     """Base class: the coordinator's view of which nodes are healthy."""
 
     name = "?"
-    #: True while :meth:`heard_from` has something to learn: the network
-    #: skips the call for every delivered message otherwise.
+    #: True while :meth:`heard_from` has something to learn; otherwise a node
+    #: does not call it for each message it receives. A subclass that
+    #: overrides :meth:`heard_from` listens always, unless it sets this itself.
     listening = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "heard_from" in cls.__dict__ and "listening" not in cls.__dict__:
+            cls.listening = True
 
     def is_healthy(self, observer: str, node: str) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -100,6 +106,7 @@ class TimeoutDetector(FailureDetector):
     """
 
     name = "timeouts"
+    listening = False   # until it suspects someone: see missed()
 
     def __init__(self, network: "Network", suspicion_ms: float = 1000.0):
         self.network = network

@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -48,9 +49,8 @@ COMPLETION_TYPES = ("ok", "fail", "info")
 class Operation(NamedTuple):
     """One line of a history: an invocation or a completion.
 
-    An immutable named tuple: a long run records two per client operation,
-    and a tuple of plain values is cheap to build and, once the garbage
-    collector has seen it, no longer examined by it.
+    An immutable named tuple, because a long run records two per client
+    operation and a tuple is the cheapest record to build.
 
     Attributes
     ----------
@@ -90,15 +90,17 @@ class Operation(NamedTuple):
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The record as a plain dictionary (the JSON-lines form)."""
-        return self._asdict()
+        """The record as a plain dictionary (the JSON-lines form).
+
+        The value is a copy, so changing the dictionary cannot change the
+        history.
+        """
+        return {name: copy.deepcopy(field) for name, field in zip(self._fields, self)}
 
 
 #: ``_new_operation((index, op_id, ...))``: an Operation built in C, without
 #: the Python-level ``__new__`` of a named tuple's constructor.
 _new_operation = partial(tuple.__new__, Operation)
-
-
 
 
 class History:

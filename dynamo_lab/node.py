@@ -256,7 +256,7 @@ class Node:
             msg.payload.job.receive(self, msg)
         elif kind.startswith("ae_"):
             msg.payload.exchange.receive(self, msg)
-        else:
+        else:   # any other kind can only be meant for an operation this node runs
             operation = self.coordinating.get(msg.op_id)
             if operation is not None:
                 operation.on_reply(msg)

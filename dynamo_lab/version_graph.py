@@ -231,7 +231,8 @@ def _records(cluster, key: str):
     for seq in range(len(trace)):
         payload = trace.payload(seq)
         record = _record_of(payload)
-        # A message's send and delivery share one payload: read each message once.
+        # A message's send and delivery share one payload, as do the put
+        # requests of one write: read each payload once.
         if record is None or id(payload) in seen:
             continue
         seen.add(id(payload))

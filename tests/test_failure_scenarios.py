@@ -186,3 +186,25 @@ def test_invariant_18_naive_tombstone_removal_resurrects_a_deleted_value():
     c.recover(home[2])
     c.anti_entropy()
     assert c.get("k").values == ["v"]       # back from the dead
+
+
+def test_a_reply_arriving_exactly_at_the_deadline_still_feeds_read_repair():
+    # A get is answered by R = 2 replicas at 60 ms; the stale third replica's
+    # reply lands at exactly 100 ms, the operation's deadline. It must still
+    # be heard (and the replica repaired) before the operation retires.
+    cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=1, latency=Constant(1.0),
+                         hinted_handoff=False, timeout_ms=100)
+    key = next(f"k{i}" for i in range(1000) if cluster.ring.preference_list(f"k{i}")[0] == "A")
+    a, b, slow = cluster.ring.preference_list(key)[:3]
+    cluster.put(key, "v1")
+    cluster.crash(slow)
+    cluster.put(key, "v2", context=cluster.get(key).context, coordinator=a)
+    cluster.recover(slow)
+    cluster.run_for(2_000)                     # the suspicion of the slow replica runs out
+    cluster.set_link(a, b, latency=30.0)
+    cluster.set_link(a, slow, latency=50.0)
+    read = cluster.get(key, coordinator=a)
+    cluster.run_for(500)
+    assert read.values == ["v2"]
+    assert [e.kind for e in cluster.trace.for_op(read.op_id) if e.event == "send"].count("repair") == 1
+    assert cluster.node(slow).store[key].values == ["v2"]

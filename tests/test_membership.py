@@ -236,3 +236,31 @@ def test_higher_threshold_fewer_false_suspicions_later_detection():
     # promises to happen once in 1e8 heartbeats.
     assert dict(zip(thresholds, falses))[8] > 0
     assert phi_tradeoff([8], seed=1, duration_ms=600_000) == [rows[5]]
+
+
+def test_a_detector_that_learns_from_traffic_hears_every_message():
+    import dynamo_lab as dl
+    from dynamo_lab.health import OracleDetector, TimeoutDetector
+
+    class Counting(OracleDetector):
+        def __init__(self, network):
+            super().__init__(network)
+            self.heard = 0
+
+        def heard_from(self, observer, peer):
+            self.heard += 1
+
+    cluster = dl.Cluster(nodes=5, seed=0)
+    cluster.detector = Counting(cluster.network)
+    cluster.put("k", 1)
+    cluster.run_until_idle()
+    assert cluster.detector.heard == cluster.network.delivered > 0
+
+    # The timeout detector listens only while it suspects someone, and news
+    # from the suspect lifts the suspicion.
+    timeouts = TimeoutDetector(cluster.network)
+    assert not timeouts.listening
+    timeouts.missed("A", "B")
+    assert timeouts.listening and not timeouts.is_healthy("A", "B")
+    timeouts.heard_from("A", "B")
+    assert not timeouts.listening and timeouts.is_healthy("A", "B")

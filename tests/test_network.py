@@ -138,3 +138,40 @@ def test_latency_models_sample_sensibly():
     assert abs(mean - 2.0) < 0.1
     with pytest.raises(ValueError, match="low_ms <= high_ms"):
         Uniform(3, 1)
+
+
+class _SometimesNegative(Constant):
+    """A hand-written latency model with a bug: some of its delays are negative."""
+
+    def sample(self, rng):
+        return rng.gauss(1.0, 1.0)
+
+
+def test_a_latency_model_returning_a_negative_delay_is_refused():
+    sim, net, _ = make(latency=_SometimesNegative(1.0))
+    with pytest.raises(ValueError, match="finite number of ms >= 0"):
+        for _ in range(50):
+            net.send("A", "B", "ping")
+    assert sim.now == 0.0
+
+
+@pytest.mark.parametrize("delay", [-1.0, float("nan"), float("inf")])
+def test_post_refuses_a_delay_that_is_not_finite_and_non_negative(delay):
+    sim = Simulation(seed=0)
+    with pytest.raises(ValueError, match="finite number of ms >= 0"):
+        sim.post(delay, print, ())
+    assert sim.idle and sim.run_until_idle() == 0      # nothing was scheduled
+
+
+def test_a_copied_cluster_records_its_messages_in_its_own_trace():
+    import copy
+
+    import dynamo_lab as dl
+
+    cluster = dl.Cluster(nodes=5, seed=0)
+    cluster.put("k", 1)
+    before = len(cluster.trace)
+    twin = copy.deepcopy(cluster)
+    twin.put("k", 2)
+    assert len(cluster.trace) == before
+    assert len(twin.trace) > before

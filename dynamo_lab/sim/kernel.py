@@ -40,12 +40,12 @@ __all__ = ["Simulation", "Timer", "SimulationLimitExceeded"]
 YOUNG_COLLECTION_EVERY = 1_000_000
 
 #: A run of at least this many events hands what it created straight to the
-#: collector's oldest generation (see :func:`_collect_young_only`).
+#: collector's oldest generation (see :func:`_collector_paused`).
 PROMOTE_AFTER = 50_000
 
 
 @contextmanager
-def _collect_young_only(sim: "Simulation"):
+def _collector_paused(sim: "Simulation"):
     """Run a stretch of events without CPython's automatic collections.
 
     A simulation keeps its whole history, trace and stores, so the heap grows
@@ -59,13 +59,18 @@ def _collect_young_only(sim: "Simulation"):
     - inside a run the collector is paused, except that the young
       generations are collected every :data:`YOUNG_COLLECTION_EVERY` events,
       so that cycles a caller's callbacks make cannot pile up for ever;
-    - a long run (:data:`PROMOTE_AFTER` events or more) ends by moving what
-      it created into the oldest generation unexamined (``gc.freeze`` then
-      ``gc.unfreeze``), where the next full collection sees it with
-      everything else. Short runs, such as one ``cluster.put``, leave the
-      generations as they are, so a notebook's own garbage is collected on
-      CPython's usual schedule;
-    - the collector is then switched back on, as it was found.
+    - a long run (:data:`PROMOTE_AFTER` events or more) ends by moving the
+      young generations into the oldest one unexamined (``gc.freeze`` then
+      ``gc.unfreeze``): mostly what the run created, along with whatever the
+      caller made just before, which the next full collection then examines
+      with everything else. Short runs, such as one ``cluster.put``, leave
+      the generations as they are, so a notebook's own garbage is collected
+      on CPython's usual schedule;
+    - the collector is then switched back on, as it was found, whatever
+      happened in between.
+
+    A run started from inside another run's callback leaves all this to the
+    outer run.
     """
     if not gc.isenabled():
         yield
@@ -76,11 +81,14 @@ def _collect_young_only(sim: "Simulation"):
     try:
         yield
     finally:
-        # Not if someone else froze objects: unfreezing would undo that.
-        if sim.events_run - started >= PROMOTE_AFTER and not gc.get_freeze_count():
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
+        sim._young_collection_due = math.inf
+        try:
+            # Not if someone else froze objects: unfreezing would undo that.
+            if sim.events_run - started >= PROMOTE_AFTER and not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
+        finally:
+            gc.enable()
 
 
 class SimulationLimitExceeded(RuntimeError):
@@ -115,12 +123,6 @@ class Timer:
         if not self.cancelled and not self.ran and not self.daemon:
             self._sim._foreground -= 1
         self.cancelled = True
-
-    def demote(self) -> None:
-        """Keep the call, as background work that ``run_until_idle`` ignores."""
-        if not self.daemon and not self.cancelled and not self.ran:
-            self._sim._foreground -= 1
-        self.daemon = True
 
     @property
     def pending(self) -> bool:
@@ -158,7 +160,7 @@ class Simulation:
         self._sequence = 0
         self._foreground = 0  # live non-daemon events: what "idle" waits for
         self.events_run = 0
-        self._young_collection_due = math.inf  # see _collect_young_only
+        self._young_collection_due = math.inf  # see _collector_paused
 
     # -- scheduling -------------------------------------------------------
     def schedule(self, delay_ms: float, callback: Callable[..., Any], *args: Any) -> Timer:
@@ -189,10 +191,18 @@ class Simulation:
     def post(self, delay_ms: float, callback: Callable[..., Any], args: tuple) -> None:
         """Run ``callback(*args)`` ``delay_ms`` from now, with no handle to cancel it.
 
-        The network's path for every message: it skips the checks and the
-        :class:`Timer` of :meth:`schedule`, so ``delay_ms`` must already be
-        a finite number >= 0 (a latency model's sample is).
+        The network's path for every message: it takes ``args`` as a tuple
+        and makes no :class:`Timer`, which makes it cheaper than
+        :meth:`schedule`.
+
+        Raises
+        ------
+        ValueError
+            If ``delay_ms`` is not a finite number >= 0 (a latency model
+            written by hand can return one).
         """
+        if not 0.0 <= delay_ms < math.inf:
+            raise ValueError(f"delay must be a finite number of ms >= 0, got {delay_ms!r}")
         self._foreground += 1
         self._sequence += 1
         heapq.heappush(self._heap, (self.now + delay_ms, self._sequence, callback, args, None))
@@ -218,35 +228,37 @@ class Simulation:
 
     def step(self) -> bool:
         """Run the next event; return False if there was none."""
-        return self._run(math.inf, max_events=1) == 1
+        return self._run(math.inf, stop_after=1) == 1
 
     def _run(self, deadline: float, *, until_idle: bool = False,
              condition: Callable[[], bool] | None = None,
-             max_events: float = math.inf, limit: float = math.inf) -> int:
+             stop_after: float = math.inf, limit: float = math.inf) -> int:
         """The event loop: run events due by ``deadline``; return how many ran.
 
         Stops early when ``until_idle`` and only daemon events are left, when
-        ``condition()`` turns false, or after ``max_events``. Running more
-        than ``limit`` raises :class:`SimulationLimitExceeded`. Every run
-        goes through this one loop, which is why it is written for speed.
+        ``condition()`` (asked once before each event) turns false, or after
+        ``stop_after`` events. Running more than ``limit`` raises
+        :class:`SimulationLimitExceeded`. Every run goes through this one
+        loop, which is why it is written for speed.
         """
         heap = self._heap
         pop = heapq.heappop
         count = 0
-        with _collect_young_only(self):
-            while heap and count < max_events:
+        with _collector_paused(self):
+            while heap and count < stop_after:
                 if until_idle and not self._foreground:
                     break
+                time, _, callback, args, timer = heap[0]
+                if timer is not None and timer.cancelled:
+                    pop(heap)
+                    continue
                 if condition is not None and not condition():
                     break
-                time, _, callback, args, timer = heap[0]
                 if time > deadline:
                     break
                 pop(heap)
                 if timer is None:
                     self._foreground -= 1
-                elif timer.cancelled:
-                    continue
                 else:
                     timer.ran = True
                     if not timer.daemon:

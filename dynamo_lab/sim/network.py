@@ -97,6 +97,17 @@ class Network:
         self.delivered = 0
         self._record = self.trace.appender()
 
+    def __getstate__(self) -> dict:
+        # The trace appender is a bound method of the trace's list, which
+        # copying would share: rebuild it from the copied trace instead.
+        state = self.__dict__.copy()
+        del state["_record"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._record = self.trace.appender()
+
     # -- membership -----------------------------------------------------------
     def add_node(self, name: str) -> None:
         if name in self.nodes:

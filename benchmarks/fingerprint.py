@@ -12,8 +12,8 @@ it was: run this before and after, and compare.
 """
 
 import hashlib
-import random
 
+import closed_loop
 import dynamo_lab as dl
 
 
@@ -34,31 +34,11 @@ def digest(cluster: dl.Cluster) -> str:
 
 
 def drive(cluster: dl.Cluster, operations: int, seed: int, faults=()) -> dl.Cluster:
-    """Six closed-loop clients: a get, then a put (every 7th a delete) with its context."""
-    keys = [f"key{i}" for i in range(30)]
-    workload = random.Random(seed)
-    issued = [0]
-    schedule = cluster.sim.schedule
-
-    def next_pair(client):
-        if issued[0] >= operations:
-            return
-        key = keys[workload.randrange(len(keys))]
-        issued[0] += 2
-        value = issued[0]
-        client.start_get(key).add_done_callback(
-            lambda read: schedule(0.0, write, client, key, value,
-                                  read.context if read.ok else None))
-
-    def write(client, key, value, context):
-        pending = (client.start_delete(key, context=context) if value % 14 == 0
-                   else client.start_put(key, value, context=context))
-        pending.add_done_callback(lambda _: schedule(0.0, next_pair, client))
-
+    """Six closed-loop clients on 30 keys (every 7th write a delete), with faults."""
     for at_ms, fault in faults:
-        schedule(at_ms, fault, cluster)
-    for i in range(6):
-        next_pair(cluster.client(f"c{i}"))
+        cluster.sim.schedule(at_ms, fault, cluster)
+    closed_loop.start(cluster, clients=6, keys=[f"key{i}" for i in range(30)],
+                      operations=operations, seed=seed, delete_every=7)
     cluster.run_until_idle()
     cluster.run_for(5_000)
     return cluster

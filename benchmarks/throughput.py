@@ -15,7 +15,6 @@ other, repeated; the medians are reported, with dynamo-lab's ratio to SimPy.
 import argparse
 import gc
 import platform
-import random
 import statistics
 import sys
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bare_baseline  # noqa: E402
+import closed_loop  # noqa: E402
 import dynamo_lab as dl  # noqa: E402
 import simpy_baseline  # noqa: E402
 
@@ -33,28 +33,10 @@ NODES, N, R, W, KEYS, CLIENTS = 5, 3, 2, 2, 100, 8
 def run_dynamo_lab(operations: int, seed: int) -> tuple[float, int, int]:
     cluster = dl.Cluster(nodes=NODES, n=N, r=R, w=W, seed=seed,
                          latency=dl.latency.Exponential(mean_ms=1.0))
-    keys = [f"key{i}" for i in range(KEYS)]
-    workload = random.Random(seed)
-    issued = [0]
-    schedule = cluster.sim.schedule
-
-    def next_pair(client):
-        if issued[0] >= operations:
-            return
-        key = keys[workload.randrange(KEYS)]
-        issued[0] += 2
-        value = issued[0]
-        client.start_get(key).add_done_callback(
-            lambda read: schedule(0.0, write, client, key, value, read.context))
-
-    def write(client, key, value, context):
-        client.start_put(key, value, context=context).add_done_callback(
-            lambda _: schedule(0.0, next_pair, client))
-
     gc.collect()            # start clean: no garbage left over from the previous run
     start = time.perf_counter()
-    for i in range(CLIENTS):
-        next_pair(cluster.client(f"c{i}"))
+    closed_loop.start(cluster, clients=CLIENTS, keys=[f"key{i}" for i in range(KEYS)],
+                      operations=operations, seed=seed)
     cluster.run_until_idle()
     elapsed = time.perf_counter() - start
     assert len(cluster.history) == 2 * operations          # invocations and completions

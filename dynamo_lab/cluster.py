@@ -44,7 +44,7 @@ from .rebalance import Rebalance, RebalanceReport
 from .results import ReadResult, WriteResult
 from .ring import Ring
 from .system import DEFAULT_CLIENT, FAULT_KINDS, FaultEvent, SimulatedSystem
-from .validation import milliseconds
+from .validation import milliseconds, whole_number
 from .versions import Context, Record, make_versioning
 
 __all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "READ_FANOUTS",
@@ -239,9 +239,7 @@ class Cluster(SimulatedSystem):
         if read_fanout not in READ_FANOUTS:
             raise ValueError(f"read_fanout={read_fanout!r} is not allowed; choose "
                              f"{', '.join(map(repr, READ_FANOUTS))}")
-        if isinstance(clock_threshold, bool) or not isinstance(clock_threshold, int) \
-                or clock_threshold < 1:
-            raise ValueError(f"clock_threshold must be a whole number >= 1, got {clock_threshold!r}")
+        whole_number("clock_threshold", clock_threshold)
         self.timeout_ms = milliseconds("timeout_ms", timeout_ms)
         milliseconds("gossip_period_ms", gossip_period_ms)
         if isinstance(phi_threshold, bool) or not isinstance(phi_threshold, (int, float)) \
@@ -599,8 +597,7 @@ class Cluster(SimulatedSystem):
         anti-entropy rounds run (the last one repaired nothing, unless
         ``max_rounds`` ran out first).
         """
-        if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:
-            raise ValueError(f"max_rounds must be a whole number >= 1, got {max_rounds!r}")
+        whole_number("max_rounds", max_rounds)
         self.deliver_hints()
         for rounds in range(1, max_rounds + 1):
             if self.anti_entropy().keys_repaired == 0:

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 from .ring import key_position
+from .validation import whole_number
 
 __all__ = ["owners_mod_n", "fraction_moved", "expected_fraction_moved", "sample_keys"]
 
@@ -51,8 +52,7 @@ def sample_keys(count: int = 2000, prefix: str = "key") -> list[str]:
     >>> sample_keys(3)
     ['key:0', 'key:1', 'key:2']
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count must be a whole number >= 1, got {count!r}")
+    whole_number("count", count)
     return [f"{prefix}:{i}" for i in range(count)]
 
 

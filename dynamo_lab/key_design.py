@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .ring import Ring
+from .validation import whole_number
 
 __all__ = ["Event", "events_of_a_day", "KeyDesignReport", "judge_key_design",
            "MAX_BUSIEST_SHARE"]
@@ -86,8 +87,7 @@ def events_of_a_day(day: str = "2024-05-02", users: int = 200, events: int = 400
     except (TypeError, ValueError):
         raise ValueError(f"day must be a date such as '2024-05-02', got {day!r}") from None
     for name, value in (("users", users), ("events", events)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+        whole_number(name, value)
     rng = random.Random(f"{day}/{seed}")
     seconds = sorted(rng.randrange(86_400) for _ in range(events))
     return [Event(f"user{rng.randrange(users):04d}",
@@ -167,8 +167,7 @@ def judge_key_design(key_fn: Callable[[str, str], tuple[str, str]], *, nodes: in
     ValueError
         For bad parameters, or a key function that does not return two strings.
     """
-    if isinstance(nodes, bool) or not isinstance(nodes, int) or nodes < 2:
-        raise ValueError(f"nodes must be a whole number >= 2, got {nodes!r}")
+    whole_number("nodes", nodes, low=2)
     if not callable(key_fn):
         raise ValueError(f"key_fn must be a function (user_id, created_at) -> "
                          f"(partition_key, sort_key), got {key_fn!r}")

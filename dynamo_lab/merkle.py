@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .ring import RING_SIZE, key_position
+from .validation import whole_number
 
 __all__ = ["MerkleTree", "MerkleDiff", "digest"]
 
@@ -83,8 +84,7 @@ class MerkleTree:
 
     def __init__(self, fanout: int = 4, depth: int = 3, start: int = RING_SIZE - 1,
                  end: int = RING_SIZE - 1):
-        if isinstance(fanout, bool) or not isinstance(fanout, int) or fanout < 2:
-            raise ValueError(f"fanout must be a whole number >= 2, got {fanout!r}")
+        whole_number("fanout", fanout, low=2)
         if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= 12:
             raise ValueError(f"depth must be a whole number from 1 to 12, got {depth!r}")
         self.fanout, self.depth = fanout, depth

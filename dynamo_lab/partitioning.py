@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .hash_mod_n import owners_mod_n
 from .ring import RING_SIZE, Ring, RingChange, load_balancing_efficiency
+from .validation import whole_number
 
 __all__ = [
     "next_tokens",
@@ -114,8 +115,7 @@ def copies_moved(change: RingChange, n: int) -> float:
     >>> copies_moved(change, n=3) < change.fraction_moved
     True
     """
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a whole number >= 1, got {n!r}")
+    whole_number("n", n)
     return sum(m.size * len(m.gained) for m in change.moved) / (n * RING_SIZE)
 
 
@@ -150,8 +150,7 @@ def node_names(count: int, trial: int = 0) -> list[str]:
     >>> node_names(3), node_names(2, trial=1)
     (['n1', 'n2', 'n3'], ['t1n1', 't1n2'])
     """
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count must be a whole number >= 1, got {count!r}")
+    whole_number("count", count)
     prefix = f"t{trial}" if trial else ""
     return [f"{prefix}n{i}" for i in range(1, count + 1)]
 
@@ -222,8 +221,7 @@ def compare_strategies(sizes: Iterable[int] = (1, 2, 4, 8, 16, 32, 64, 128), *,
     >>> [r["efficiency"] for r in rows if r["strategy"] == 3]
     [1.0, 1.0]
     """
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-        raise ValueError(f"trials must be a whole number >= 1, got {trials!r}")
+    whole_number("trials", trials)
     sizes = list(sizes)
     rows = []
     for strategy in (1, 2, 3):
@@ -270,8 +268,7 @@ def hot_key_weights(keys: Sequence[str], hot_share: float, *, split: int = 1) ->
         raise ValueError(f"give at least two keys, got {keys!r}")
     if not 0 <= hot_share <= 1:
         raise ValueError(f"hot_share={hot_share!r} must be between 0 and 1")
-    if isinstance(split, bool) or not isinstance(split, int) or split < 1:
-        raise ValueError(f"split must be a whole number >= 1, got {split!r}")
+    whole_number("split", split)
     hot, cold = keys[0], keys[1:]
     if split == 1:
         weights = {hot: hot_share}

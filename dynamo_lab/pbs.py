@@ -43,6 +43,8 @@ from __future__ import annotations
 from fractions import Fraction
 from math import comb
 
+from .validation import whole_number
+
 
 __all__ = ["p_stale", "k_staleness", "check_nrw", "t_visibility", "latency_percentiles",
            "simulate_t_visibility"]
@@ -171,11 +173,6 @@ def k_staleness(n: int, r: int, w: int, k: int) -> Fraction:
 
 # -- WARS Monte Carlo ----------------------------------------------------------
 
-def _check_trials(trials) -> int:
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-        raise ValueError(f"trials must be a whole number >= 1, got {trials!r}")
-    return trials
-
 
 def _wars_draws(model, n: int, trials: int, seed: int):
     import numpy as np
@@ -213,7 +210,7 @@ def t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0, trials: in
     import numpy as np
 
     n, r, w = check_nrw(n, r, w)
-    trials = _check_trials(trials)
+    trials = whole_number("trials", trials)
     W, A, R, S = _wars_draws(model, n, trials, seed)
     commit = np.partition(W + A, w - 1, axis=1)[:, w - 1]
     readers = np.argsort(R + S, axis=1, kind="stable")[:, :r]
@@ -245,7 +242,7 @@ def latency_percentiles(model, n: int = 3, r: int = 1, w: int = 1, q=(50, 99, 99
     import numpy as np
 
     n, r, w = check_nrw(n, r, w)
-    trials = _check_trials(trials)
+    trials = whole_number("trials", trials)
     W, A, R, S = _wars_draws(model, n, trials, seed)
     write = np.partition(W + A, w - 1, axis=1)[:, w - 1]
     read = np.partition(R + S, r - 1, axis=1)[:, r - 1]
@@ -280,7 +277,7 @@ def simulate_t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0,
     from .cluster import Cluster
 
     n, r, w = check_nrw(n, r, w)
-    trials = _check_trials(trials)
+    trials = whole_number("trials", trials)
     times = np.atleast_1d(np.asarray(t_ms, dtype=float))
     if not np.all(np.isfinite(times)) or np.any(times < 0):
         raise ValueError(f"t_ms must be finite and >= 0, got {t_ms!r}")

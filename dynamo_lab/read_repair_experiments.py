@@ -39,6 +39,7 @@ from typing import Any
 from .cluster import READ_REPAIR_MODES, Cluster
 from .latency import Constant
 from .results import ReadResult, WriteResult
+from .validation import whole_number
 
 __all__ = ["KEY", "OLD", "NEW", "holders", "RepairTrial", "read_after_recovery",
            "compare_read_repair", "TwoReads", "two_reads", "StaleKeys",
@@ -358,8 +359,7 @@ def stale_keys_after_reads(keys: int = 20, read: int = 5, *, read_repair="async"
     []
     """
     for name, value, low in (("keys", keys, 1), ("read", read, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+        whole_number(name, value, low=low)
     if read > keys:
         raise ValueError(f"read={read} is more than the {keys} keys written")
     cluster = Cluster(nodes=5, n=3, r=2, w=2, seed=seed, sloppy_quorum=False,

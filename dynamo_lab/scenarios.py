@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .cluster import Cluster
+from .validation import whole_number
 
 __all__ = ["ExplosionResult", "sibling_explosion", "SkewResult", "lww_clock_skew"]
 
@@ -63,8 +64,7 @@ def sibling_explosion(versioning: str = "vector_clock", rounds: int = 100,
     under dotted version vectors (``"dvv"``) each write replaces exactly what
     its context saw, leaving 2 siblings whose union still holds every item.
     """
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds must be a whole number >= 1, got {rounds!r}")
+    whole_number("rounds", rounds)
     cluster = Cluster(nodes=3, n=3, r=2, w=2, seed=seed, versioning=versioning)
     key = "cart"
     context = {"x": None, "y": None}

@@ -17,7 +17,6 @@ waiting records ``info``.
 
 from __future__ import annotations
 
-import math
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from ..client import Client, PendingOperation
 from ..latency import Exponential, LatencyModel, as_latency_model
 from ..results import ReadResult, WriteResult
 from ..system import DEFAULT_CLIENT, SimulatedSystem
+from ..validation import milliseconds
 from ..versions import Record
 
 __all__ = ["Topology", "TopologyEvent", "EVENT_KINDS"]
@@ -60,16 +60,6 @@ def node_names(count, what: str, minimum: int) -> list[str]:
     return list(string.ascii_uppercase[:count])
 
 
-def check_ms(name: str, value, *, allow_zero: bool = False) -> float:
-    """``value`` as a float of ms, or a ValueError naming what is allowed."""
-    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
-          and math.isfinite(value) and (value >= 0 if allow_zero else value > 0))
-    if not ok:
-        relation = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number of ms {relation}, got {value!r}")
-    return float(value)
-
-
 def check_choice(name: str, value, allowed: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(f"{name}={value!r} is not allowed; choose one of "
@@ -89,7 +79,7 @@ class Topology(SimulatedSystem):
 
     def __init__(self, names: list[str], seed: int, latency: LatencyModel | float | None,
                  loss: float, timeout_ms: float):
-        self.timeout_ms = check_ms("timeout_ms", timeout_ms)
+        self.timeout_ms = milliseconds("timeout_ms", timeout_ms)
         latency_model = as_latency_model(latency if latency is not None else Exponential(1.0))
         super().__init__(names, seed, latency_model, loss)
         self.events: list[TopologyEvent] = []

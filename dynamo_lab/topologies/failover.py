@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..cluster import Cluster
-from .base import check_ms
+from ..validation import milliseconds
 from .multi_leader import MultiLeader
 from .single_leader import SingleLeader
 
@@ -205,16 +205,16 @@ def failover_experiment(system, *, crash_at_ms: float = 1000.0,
         On a time that is not positive, out of order, or beyond the duration,
         an unknown kind of system, or a victim that is already down.
     """
-    duration = check_ms("duration_ms", duration_ms)
-    interval = check_ms("write_interval_ms", write_interval_ms)
-    crash_at = check_ms("crash_at_ms", crash_at_ms, allow_zero=True)
-    settle = check_ms("settle_ms", settle_ms, allow_zero=True)
+    duration = milliseconds("duration_ms", duration_ms)
+    interval = milliseconds("write_interval_ms", write_interval_ms)
+    crash_at = milliseconds("crash_at_ms", crash_at_ms, allow_zero=True)
+    settle = milliseconds("settle_ms", settle_ms, allow_zero=True)
     if crash_at >= duration:
         raise ValueError(f"crash_at_ms ({crash_at_ms!r}) must come before the end of the "
                          f"workload, duration_ms ({duration_ms!r})")
     recover_at = None
     if recover_at_ms is not None:
-        recover_at = check_ms("recover_at_ms", recover_at_ms)
+        recover_at = milliseconds("recover_at_ms", recover_at_ms)
         if not crash_at < recover_at <= duration:
             raise ValueError(f"recover_at_ms ({recover_at_ms!r}) must come after crash_at_ms "
                              f"({crash_at_ms!r}) and no later than duration_ms ({duration_ms!r})")

@@ -52,7 +52,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..node import WritePayload
 from ..versions import EMPTY_CLOCK, Record, Sibling, VectorClock, frozen_value, make_versioning
-from .base import Topology, check_choice, check_ms, node_names
+from ..validation import milliseconds
+from .base import Topology, check_choice, node_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..client import PendingOperation
@@ -264,8 +265,8 @@ class MultiLeader(Topology):
                  ship_interval_ms: float = 50.0, heartbeat_interval_ms: float = 100.0):
         names = node_names(leaders, "leaders", 2)
         self.conflict = check_choice("conflict", conflict, tuple(CONFLICT_MODES))
-        self.ship_interval_ms = check_ms("ship_interval_ms", ship_interval_ms, allow_zero=True)
-        self.heartbeat_interval_ms = check_ms("heartbeat_interval_ms", heartbeat_interval_ms)
+        self.ship_interval_ms = milliseconds("ship_interval_ms", ship_interval_ms, allow_zero=True)
+        self.heartbeat_interval_ms = milliseconds("heartbeat_interval_ms", heartbeat_interval_ms)
         super().__init__(names, seed, latency, loss, timeout_ms)
         self.label = f"multi-leader {self.conflict}"
         self.versioning = make_versioning(CONFLICT_MODES[self.conflict])

@@ -75,7 +75,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..versions import EMPTY_CLOCK, Record, Sibling, frozen_value
-from .base import Topology, check_choice, check_ms, node_names
+from ..validation import milliseconds
+from .base import Topology, check_choice, node_names
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..client import PendingOperation
@@ -604,14 +605,14 @@ class SingleLeader(Topology):
         names = node_names(nodes, "nodes (a leader and its followers)", 2)
         self.replication = check_choice("replication", replication, REPLICATION_MODES)
         self.promotion = check_choice("promotion", promotion, PROMOTION_RULES)
-        self.heartbeat_interval_ms = check_ms("heartbeat_interval_ms", heartbeat_interval_ms)
-        self.failover_timeout_ms = check_ms("failover_timeout_ms", failover_timeout_ms)
+        self.heartbeat_interval_ms = milliseconds("heartbeat_interval_ms", heartbeat_interval_ms)
+        self.failover_timeout_ms = milliseconds("failover_timeout_ms", failover_timeout_ms)
         if self.failover_timeout_ms <= self.heartbeat_interval_ms:
             raise ValueError(
                 f"failover_timeout_ms ({failover_timeout_ms!r}) must be longer than "
                 f"heartbeat_interval_ms ({heartbeat_interval_ms!r}), or followers would "
                 "suspect a healthy leader between two heartbeats")
-        self.ship_interval_ms = check_ms("ship_interval_ms", ship_interval_ms, allow_zero=True)
+        self.ship_interval_ms = milliseconds("ship_interval_ms", ship_interval_ms, allow_zero=True)
         super().__init__(names, seed, latency, loss, timeout_ms)
         self.label = f"single-leader {self.replication}"
         self.majority = len(names) // 2 + 1

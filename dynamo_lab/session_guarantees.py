@@ -58,6 +58,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from .checks.monotonic_reads import at_least_as_new, goes_back, put_invocations
+
 __all__ = ["SessionViolation", "read_your_writes_violations", "monotonic_read_violations",
            "session_violations", "SessionTrial", "session_trial", "SessionCounts",
            "count_session_violations", "compare_session_guarantees", "find_session_violation",
@@ -109,14 +111,6 @@ def _check_history(history):
     return history
 
 
-def _put_invoked(pairs) -> dict:
-    """(key, value) -> when its put was invoked."""
-    invoked: dict = {}
-    for inv, _ in pairs:
-        if inv.f == "put":
-            invoked.setdefault((inv.key, repr(inv.value)), inv.time)
-    return invoked
-
 
 def _reads_by_process(pairs) -> dict:
     """process -> its successful gets (invocation, completion), in order of invocation."""
@@ -130,10 +124,6 @@ def _reads_by_process(pairs) -> dict:
 def _after(later_inv, earlier_done) -> bool:
     """The later operation was invoked after the earlier one completed (ties: history order)."""
     return (later_inv.time, later_inv.index) > (earlier_done.time, earlier_done.index)
-
-
-def _at_least_as_new(values, key, since: float, invoked: dict) -> bool:
-    return any(invoked.get((key, repr(v)), -1.0) >= since for v in values)
 
 
 def read_your_writes_violations(history) -> list[SessionViolation]:
@@ -164,7 +154,7 @@ def read_your_writes_violations(history) -> list[SessionViolation]:
     ['read-your-writes']
     """
     pairs = _check_history(history).pairs()
-    invoked = _put_invoked(pairs)
+    invoked = put_invocations(pairs)
     own_writes: dict = {}
     for inv, done in pairs:
         if inv.f == "put" and done is not None and done.type == "ok":
@@ -178,7 +168,7 @@ def read_your_writes_violations(history) -> list[SessionViolation]:
                 continue
             w_inv, w_done = max(acked, key=lambda pair: (pair[0].time, pair[0].index))
             returned = list(done.value or [])
-            if _at_least_as_new(returned, inv.key, w_inv.time, invoked):
+            if at_least_as_new(returned, inv.key, w_inv.time, invoked):
                 continue
             found.append(SessionViolation(
                 "read-your-writes", process, w_done, done,
@@ -218,25 +208,19 @@ def monotonic_read_violations(history) -> list[SessionViolation]:
     bob's get returned ['old'] after his earlier get had returned ['new']: it went back in time
     """
     pairs = _check_history(history).pairs()
-    invoked = _put_invoked(pairs)
+    invoked = put_invocations(pairs)
     found = []
     for process, reads in _reads_by_process(pairs).items():
         for later_inv, later in reads:
             for first_inv, first in reads:
                 if first_inv.key != later_inv.key or not first.value \
-                        or not _after(later_inv, first):
-                    continue
-                newest = max(first.value, key=lambda v: invoked.get((first_inv.key, repr(v)),
-                                                                     -1.0))
-                since = invoked.get((first_inv.key, repr(newest)), -1.0)
-                returned = list(later.value or [])
-                if newest in returned or _at_least_as_new(returned, later_inv.key, since,
-                                                           invoked):
+                        or not _after(later_inv, first) or not goes_back(first, later, invoked):
                     continue
                 found.append(SessionViolation(
                     "monotonic reads", process, first, later,
-                    f"{process}'s get returned {returned!r} after {_possessive(process)} earlier "
-                    f"get had returned {list(first.value)!r}: it went back in time"))
+                    f"{process}'s get returned {list(later.value or [])!r} after "
+                    f"{_possessive(process)} earlier get had returned {list(first.value)!r}: "
+                    "it went back in time"))
                 break
     return sorted(found, key=lambda v: v.later.index)
 

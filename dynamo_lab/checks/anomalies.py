@@ -52,6 +52,7 @@ from typing import Any
 from ..latency import Constant
 from .linearizability import linearizable
 from .lost_writes import lost_writes
+from .monotonic_reads import goes_back, put_invocations
 from .staleness import stale_reads
 
 __all__ = ["Anomaly", "find_anomaly", "KINDS", "run_schedule", "random_schedule"]
@@ -278,21 +279,18 @@ def _judge(kind: str, cluster) -> tuple[tuple, str] | None:
 
 def _monotonic_violation(history):
     """(earlier read, later read) where the later one went back in time, or None."""
-    put_invoked = {inv.value: inv.time for inv, _ in history.pairs() if inv.f == "put"}
-    reads = sorted(((inv, done) for inv, done in history.pairs()
+    pairs = history.pairs()
+    invoked = put_invocations(pairs)
+    reads = sorted(((inv, done) for inv, done in pairs
                     if inv.f == "get" and done is not None and done.type == "ok"),
                    key=lambda pair: pair[1].time)
     for first_inv, first in reads:
         if not first.value:
             continue   # an empty read cannot be gone back from
-        newest = max(first.value, key=lambda v: put_invoked.get(v, -1.0))
-        since = put_invoked.get(newest, -1.0)
         for later_inv, later in reads:
             # Began after the first finished; at equal times the history's order says.
             began_after = (later_inv.time, later_inv.index) > (first.time, first.index)
-            if not began_after or newest in later.value:
-                continue
-            if all(put_invoked.get(v, -1.0) < since for v in later.value):
+            if began_after and goes_back(first, later, invoked):
                 return first, later
     return None
 

@@ -5,43 +5,33 @@ import pytest
 import dynamo_lab as dl
 from dynamo_lab.checks import (converged, divergent_keys, find_anomaly, lost_writes,
                                stale_reads)
-from dynamo_lab.history import History
-
-
-def hist(*ops):
-    """ops: (process, f, value_in, type, value_out, t_invoke, t_done)."""
-    h = History()
-    for process, f, value, status, out, t0, t1 in ops:
-        inv = h.invoke(process=process, f=f, key="k", value=value, time=t0)
-        if status is not None:
-            h.complete(inv, type=status, value=out, time=t1)
-    return h
+from histories import history_of
 
 
 def test_a_read_after_an_acknowledged_write_that_misses_it_is_stale():
-    h = hist(("a", "put", 1, "ok", 1, 0, 1), ("b", "get", None, "ok", [], 5, 6))
+    h = history_of(("a", "put", 1, "ok", 1, 0, 1), ("b", "get", None, "ok", [], 5, 6))
     (stale,) = stale_reads(h)
     assert stale.missed == [1] and stale.versions_behind == 1 and stale.ms_behind == 4.0
 
 
 def test_overlapping_or_superseded_writes_do_not_make_a_read_stale():
-    h = hist(("a", "put", 1, "ok", 1, 0, 1),
-             ("a", "put", 2, "ok", 2, 2, 3),
-             ("b", "get", None, "ok", [2], 4, 5),           # newest: fine
-             ("c", "put", 3, "ok", 3, 6, 9),
-             ("d", "get", None, "ok", [2], 7, 8))           # 3 still in flight: fine
+    h = history_of(("a", "put", 1, "ok", 1, 0, 1),
+                   ("a", "put", 2, "ok", 2, 2, 3),
+                   ("b", "get", None, "ok", [2], 4, 5),           # newest: fine
+                   ("c", "put", 3, "ok", 3, 6, 9),
+                   ("d", "get", None, "ok", [2], 7, 8))           # 3 still in flight: fine
     assert stale_reads(h) == []
 
 
 def test_a_read_two_writes_behind_counts_both():
-    h = hist(("a", "put", 1, "ok", 1, 0, 1), ("a", "put", 2, "ok", 2, 2, 3),
-             ("a", "put", 3, "ok", 3, 4, 5), ("b", "get", None, "ok", [1], 6, 7))
+    h = history_of(("a", "put", 1, "ok", 1, 0, 1), ("a", "put", 2, "ok", 2, 2, 3),
+                   ("a", "put", 3, "ok", 3, 4, 5), ("b", "get", None, "ok", [1], 6, 7))
     assert stale_reads(h)[0].missed == [2, 3]
 
 
 def test_lost_writes_must_and_may():
-    h = hist(("a", "put", 1, "ok", 1, 0, 1), ("b", "get", None, "ok", [1], 2, 3),
-             ("b", "put", 2, "ok", 2, 4, 5), ("c", "put", 9, "fail", 9, 6, 7))
+    h = history_of(("a", "put", 1, "ok", 1, 0, 1), ("b", "get", None, "ok", [1], 2, 3),
+                   ("b", "put", 2, "ok", 2, 4, 5), ("c", "put", 9, "fail", 9, 6, 7))
     assert lost_writes(h, {"k": [2]}).ok                 # 2 replaced 1 after reading it
     report = lost_writes(h, {"k": [1]})
     assert report.lost == {"k": [2]}
@@ -110,10 +100,10 @@ def test_finder_bad_input(kwargs, message):
 def test_a_write_that_read_the_missed_value_supersedes_it():
     # c read 1 while its write was still in flight, then wrote 3 from that read:
     # a read returning 3 did not miss 1, even though 3 began before 1 completed.
-    h = hist(("a", "put", 1, "ok", 1, 0, 10),
-             ("c", "get", None, "ok", [1], 1, 2),
-             ("c", "put", 3, "ok", 3, 3, 4),
-             ("b", "get", None, "ok", [3], 20, 21))
+    h = history_of(("a", "put", 1, "ok", 1, 0, 10),
+                   ("c", "get", None, "ok", [1], 1, 2),
+                   ("c", "put", 3, "ok", 3, 3, 4),
+                   ("b", "get", None, "ok", [3], 20, 21))
     assert stale_reads(h) == []
 
 

@@ -3,53 +3,43 @@
 import pytest
 
 import dynamo_lab as dl
-from dynamo_lab.history import History
 from dynamo_lab.session_guarantees import (compare_session_guarantees, count_session_violations,
                                            find_session_violation, monotonic_read_violations,
                                            read_your_writes_violations, session_trial,
                                            session_violations)
-
-
-def history(*ops):
-    """ops: (process, f, value, type, result, start, end)."""
-    h = History()
-    for process, f, value, kind, result, start, end in ops:
-        op = h.invoke(process=process, f=f, key="k", value=value, time=start)
-        if kind is not None:
-            h.complete(op, type=kind, value=result, time=end)
-    return h
+from histories import history_of
 
 
 def test_read_your_writes_needs_an_acknowledged_own_write_before_the_read():
-    h = history(("alice", "put", "old", "ok", "old", 0, 1),
-                ("alice", "put", "new", "ok", "new", 2, 3),
-                ("alice", "get", None, "ok", ["old"], 4, 5),     # broken
-                ("bob", "get", None, "ok", ["old"], 4, 5),       # bob wrote nothing
-                ("carol", "put", "c1", "info", None, 6, 9),      # never acknowledged
-                ("carol", "get", None, "ok", ["new"], 10, 11))
+    h = history_of(("alice", "put", "old", "ok", "old", 0, 1),
+                   ("alice", "put", "new", "ok", "new", 2, 3),
+                   ("alice", "get", None, "ok", ["old"], 4, 5),     # broken
+                   ("bob", "get", None, "ok", ["old"], 4, 5),       # bob wrote nothing
+                   ("carol", "put", "c1", "info", None, 6, 9),      # never acknowledged
+                   ("carol", "get", None, "ok", ["new"], 10, 11))
     found = read_your_writes_violations(h)
     assert [(v.process, v.later.value) for v in found] == [("alice", ["old"])]
     assert found[0].earlier.value == "new" and "own write 'new'" in found[0].explanation
 
 
 def test_a_newer_write_by_someone_else_satisfies_read_your_writes():
-    h = history(("alice", "put", "a", "ok", "a", 0, 1),
-                ("bob", "put", "b", "ok", "b", 1.5, 2),
-                ("alice", "get", None, "ok", ["b"], 3, 4))
+    h = history_of(("alice", "put", "a", "ok", "a", 0, 1),
+                   ("bob", "put", "b", "ok", "b", 1.5, 2),
+                   ("alice", "get", None, "ok", ["b"], 3, 4))
     assert read_your_writes_violations(h) == []
     # ... but a read started before the write was acknowledged owes it nothing.
-    h = history(("alice", "put", "a", "ok", "a", 0, 5),
-                ("alice", "get", None, "ok", [], 1, 2))
+    h = history_of(("alice", "put", "a", "ok", "a", 0, 5),
+                   ("alice", "get", None, "ok", [], 1, 2))
     assert read_your_writes_violations(h) == []
 
 
 def test_monotonic_reads_are_checked_per_client():
-    h = history(("w", "put", "old", "ok", "old", 0, 1),
-                ("w", "put", "new", "ok", "new", 2, 3),
-                ("bob", "get", None, "ok", ["new"], 4, 5),
-                ("carol", "get", None, "ok", ["old"], 6, 7),   # another client: allowed
-                ("bob", "get", None, "ok", ["new"], 6, 7),
-                ("bob", "get", None, "ok", ["old"], 8, 9))     # bob went back
+    h = history_of(("w", "put", "old", "ok", "old", 0, 1),
+                   ("w", "put", "new", "ok", "new", 2, 3),
+                   ("bob", "get", None, "ok", ["new"], 4, 5),
+                   ("carol", "get", None, "ok", ["old"], 6, 7),   # another client: allowed
+                   ("bob", "get", None, "ok", ["new"], 6, 7),
+                   ("bob", "get", None, "ok", ["old"], 8, 9))     # bob went back
     found = monotonic_read_violations(h)
     assert [(v.process, v.earlier.value, v.later.value) for v in found] == [
         ("bob", ["new"], ["old"])]
@@ -58,10 +48,10 @@ def test_monotonic_reads_are_checked_per_client():
 
 
 def test_an_empty_first_read_and_overlapping_reads_set_no_expectation():
-    h = history(("w", "put", "new", "ok", "new", 0, 10),
-                ("bob", "get", None, "ok", [], 1, 2),
-                ("bob", "get", None, "ok", ["new"], 3, 6),
-                ("bob", "get", None, "ok", ["new"], 5, 7))
+    h = history_of(("w", "put", "new", "ok", "new", 0, 10),
+                   ("bob", "get", None, "ok", [], 1, 2),
+                   ("bob", "get", None, "ok", ["new"], 3, 6),
+                   ("bob", "get", None, "ok", ["new"], 5, 7))
     assert monotonic_read_violations(h) == []
 
 

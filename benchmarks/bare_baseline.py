@@ -16,7 +16,7 @@ from __future__ import annotations
 import heapq
 import random
 
-from simpy_baseline import _merge_clocks, _store
+from simpy_baseline import add_version, merge_clocks
 
 
 class BareCluster:
@@ -55,7 +55,7 @@ class BareCluster:
         self.delivered += 1
         store = self.stores[dst]
         if kind == "put_req":
-            store[key] = _store(store.get(key, []), *payload)
+            store[key] = add_version(store.get(key, []), *payload)
             self.send(dst, src, "put_ack", key, call, ())
         elif kind == "get_req":
             self.send(dst, src, "get_resp", key, call, list(store.get(key, [])))
@@ -77,7 +77,7 @@ class BareCluster:
         clock = dict(context)
         clock[coordinator] = max([clock.get(coordinator, 0)] +
                                  [c.get(coordinator, 0) for c, _ in store.get(key, [])]) + 1
-        store[key] = _store(store.get(key, []), clock, value)
+        store[key] = add_version(store.get(key, []), clock, value)
         call = _Call(self, client, "put", key, value, self.w, then)
         for node in home[1:self.n]:
             self.send(coordinator, node, "put_req", key, call, (clock, value))
@@ -128,8 +128,8 @@ def run(homes: dict, keys: list, operations: int, clients: int, seed: int,
         merged: list = []
         context: dict = {}
         for clock, version in read.versions:
-            merged = _store(merged, clock, version)
-            context = _merge_clocks(context, clock)
+            merged = add_version(merged, clock, version)
+            context = merge_clocks(context, clock)
         cluster.put(client, key, value, context, lambda _: cluster.at(0.0, next_pair, (client,)))
 
     for i in range(clients):

@@ -17,11 +17,11 @@ import random
 import simpy
 
 
-def _descends(a: dict, b: dict) -> bool:
+def descends(a: dict, b: dict) -> bool:
     return all(a.get(node, 0) >= counter for node, counter in b.items())
 
 
-def _merge_clocks(a: dict, b: dict) -> dict:
+def merge_clocks(a: dict, b: dict) -> dict:
     merged = dict(a)
     for node, counter in b.items():
         if counter > merged.get(node, 0):
@@ -29,11 +29,11 @@ def _merge_clocks(a: dict, b: dict) -> dict:
     return merged
 
 
-def _store(versions: list, clock: dict, value) -> list:
+def add_version(versions: list, clock: dict, value) -> list:
     """Keep the versions no other version descends from (siblings)."""
-    if any(_descends(old, clock) for old, _ in versions):
+    if any(descends(old, clock) for old, _ in versions):
         return versions
-    return [(old, v) for old, v in versions if not _descends(clock, old)] + [(clock, value)]
+    return [(old, v) for old, v in versions if not descends(clock, old)] + [(clock, value)]
 
 
 class SimPyCluster:
@@ -55,7 +55,7 @@ class SimPyCluster:
     def _remote_put(self, node, key, clock, value, quorum):
         yield self._leg()                                   # put request
         store = self.stores[node]
-        store[key] = _store(store.get(key, []), clock, value)
+        store[key] = add_version(store.get(key, []), clock, value)
         yield self._leg()                                   # acknowledgement
         quorum.answer()
 
@@ -70,10 +70,10 @@ class SimPyCluster:
         home = self.homes[key]
         coordinator = home[0]
         store = self.stores[coordinator]
-        clock = _merge_clocks(context, {})
+        clock = merge_clocks(context, {})
         clock[coordinator] = max([clock.get(coordinator, 0)] +
                                  [c.get(coordinator, 0) for c, _ in store.get(key, [])]) + 1
-        store[key] = _store(store.get(key, []), clock, value)
+        store[key] = add_version(store.get(key, []), clock, value)
         quorum = _Quorum(self.env, self.w, first=[])
         for node in home[1:self.n]:
             self.env.process(self._remote_put(node, key, clock, value, quorum))
@@ -91,8 +91,8 @@ class SimPyCluster:
         merged: list = []
         context: dict = {}
         for clock, value in versions:
-            merged = _store(merged, clock, value)
-            context = _merge_clocks(context, clock)
+            merged = add_version(merged, clock, value)
+            context = merge_clocks(context, clock)
         self.operations += 1
         return context
 

@@ -167,13 +167,7 @@ class Simulation:
         """Run ``callback(*args)`` ``delay_ms`` milliseconds from now."""
         if not (delay_ms >= 0.0) or delay_ms == math.inf:
             raise ValueError(f"delay must be a finite number of ms >= 0, got {delay_ms!r}")
-        # _push written out: every operation's time-out comes through here.
-        time = self.now + delay_ms
-        timer = Timer(time, False, self)
-        self._foreground += 1
-        self._sequence += 1
-        heapq.heappush(self._heap, (time, self._sequence, callback, args, timer))
-        return timer
+        return self._push(self.now + delay_ms, callback, args, False)
 
     def schedule_daemon(self, delay_ms: float, callback: Callable[..., Any], *args: Any) -> Timer:
         """Like :meth:`schedule`, for background work ``run_until_idle`` ignores."""

@@ -254,8 +254,15 @@ class Network:
         by_kind = model.by_kind
         if by_kind is not None:
             model = by_kind.get(kind, model)
-        sim.post(model.sample(sim.rng), self._arrive,
-                 (_new_message((msg_id, src, dst, kind, key, op_id, payload)),))
+        delay = model.sample(sim.rng)
+        try:
+            sim.post(delay, self._arrive,
+                     (_new_message((msg_id, src, dst, kind, key, op_id, payload)),))
+        except ValueError:
+            # Say whose delay it was: usually a hand-written latency model.
+            raise ValueError(f"the latency model {model!r} gave a delay of {delay!r} ms for a "
+                             f"{kind} message from {src} to {dst}; a delay must be a finite "
+                             "number of ms >= 0") from None
         return msg_id
 
     def _arrive(self, msg: Message) -> None:

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checks.staleness import stale_reads
+from .validation import milliseconds, whole_number
 
 __all__ = ["run", "WorkloadReport", "KEY_DISTRIBUTIONS", "FAULT_ACTIONS", "FRAME_COLUMNS",
            "PERCENTILES", "COORDINATOR_CHOICES"]
@@ -189,21 +190,19 @@ def _validate(cluster, ops, duration_ms, read_fraction, keys, key_distribution, 
                          "time), not both")
     if ops is None and duration_ms is None:
         ops = DEFAULT_OPS
-    if ops is not None and (not _is_int(ops) or ops < 1):
-        raise ValueError(f"ops must be a whole number >= 1, got {ops!r}")
-    if duration_ms is not None and (not _is_number(duration_ms) or duration_ms <= 0):
-        raise ValueError(f"duration_ms must be a finite number of ms > 0, got {duration_ms!r}")
+    if ops is not None:
+        whole_number("ops", ops)
+    if duration_ms is not None:
+        milliseconds("duration_ms", duration_ms)
     if not _is_number(read_fraction) or not 0.0 <= read_fraction <= 1.0:
         raise ValueError(f"read_fraction must be a number from 0 to 1, got {read_fraction!r}")
-    if not _is_int(keys) or keys < 1:
-        raise ValueError(f"keys must be a whole number >= 1, got {keys!r}")
+    whole_number("keys", keys)
     if key_distribution not in KEY_DISTRIBUTIONS:
         raise ValueError(f"key_distribution={key_distribution!r} is not allowed; choose "
                          f"{' or '.join(repr(k) for k in KEY_DISTRIBUTIONS)}")
     if not _is_number(zipf_s) or zipf_s <= 0:
         raise ValueError(f"zipf_s must be a finite number > 0, got {zipf_s!r}")
-    if not _is_int(clients) or clients < 1:
-        raise ValueError(f"clients must be a whole number >= 1, got {clients!r}")
+    whole_number("clients", clients)
     if arrival_rate_per_ms is not None and (not _is_number(arrival_rate_per_ms)
                                             or arrival_rate_per_ms <= 0):
         raise ValueError(f"arrival_rate_per_ms must be None (no think time) or a finite number "

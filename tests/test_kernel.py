@@ -38,6 +38,28 @@ def test_cancelled_timer_never_runs_and_does_not_count_as_work():
     timer.cancel()  # harmless twice
 
 
+def test_cancelled_timers_are_swept_from_the_heap_without_changing_the_order():
+    # Time-outs are nearly always cancelled; left in the heap they would
+    # outnumber live events many times over.
+    sim = Simulation()
+    ran = []
+    timers = [sim.schedule(float(i % 7), ran.append, i) for i in range(1_000)]
+    sim.schedule_daemon(3.0, ran.append, "daemon")
+    for timer in timers:
+        if timer.time != 3.0:
+            timer.cancel()
+    kept = [i for i in range(1_000) if i % 7 == 3]
+    live = len(kept) + 1
+    assert live >= kernel.SWEEP_AT_LEAST
+    assert len(sim._heap) <= 2 * live       # the dead never outnumber the live
+    sim.schedule(3.0, ran.append, "last")
+    assert sim.run_until_idle() == len(kept) + 2
+    assert ran == kept + ["daemon", "last"]     # time, then scheduling order
+    assert sim.idle and sim.peek() == math.inf
+    timers[0].cancel()      # cancelling again changes nothing
+    assert sim.idle
+
+
 def test_run_for_advances_the_clock_even_when_nothing_happens():
     sim = Simulation()
     sim.schedule(10.0, lambda: None)

@@ -43,6 +43,10 @@ YOUNG_COLLECTION_EVERY = 1_000_000
 #: collector's oldest generation (see :func:`_collector_paused`).
 PROMOTE_AFTER = 50_000
 
+#: Cancelled timers are swept out of the heap once they are more than half of
+#: it and at least this many (see :meth:`Simulation._cancelled_one`).
+SWEEP_AT_LEAST = 100
+
 
 @contextmanager
 def _collector_paused(sim: "Simulation"):
@@ -120,9 +124,10 @@ class Timer:
 
     def cancel(self) -> None:
         """Stop the call from running; harmless if it already ran."""
-        if not self.cancelled and not self.ran and not self.daemon:
-            self._sim._foreground -= 1
+        in_heap = self.pending
         self.cancelled = True
+        if in_heap:
+            self._sim._cancelled_one(self.daemon)
 
     @property
     def pending(self) -> bool:
@@ -159,6 +164,7 @@ class Simulation:
         self._heap: list[tuple[float, int, Callable[..., Any], tuple, Timer | None]] = []
         self._sequence = 0
         self._foreground = 0  # live non-daemon events: what "idle" waits for
+        self._cancelled_in_heap = 0  # entries of cancelled timers not yet removed
         self.events_run = 0
         self._young_collection_due = math.inf  # see _collector_paused
 
@@ -209,6 +215,28 @@ class Simulation:
         heapq.heappush(self._heap, (time, self._sequence, callback, args, timer))
         return timer
 
+    def _cancelled_one(self, daemon: bool) -> None:
+        """A timer still in the heap was cancelled: sweep the heap if it is mostly such.
+
+        A time-out is nearly always cancelled, long before it is due, so
+        without sweeping, the heap of a busy cluster is almost all dead
+        entries (thirty for every live one in the throughput benchmark), and
+        every push and pop pays for its depth. Sweeping once they are more
+        than half keeps it at most twice the live size, for a cost that is
+        constant per cancelled timer. It changes nothing else: the live
+        entries keep their (time, sequence) keys, so they run in the same
+        order. asyncio's event loop does the same.
+        """
+        if not daemon:
+            self._foreground -= 1
+        self._cancelled_in_heap += 1
+        heap = self._heap
+        if self._cancelled_in_heap >= SWEEP_AT_LEAST and 2 * self._cancelled_in_heap > len(heap):
+            # In place: a running event loop holds this very list.
+            heap[:] = [entry for entry in heap if entry[4] is None or not entry[4].cancelled]
+            heapq.heapify(heap)
+            self._cancelled_in_heap = 0
+
     # -- running ----------------------------------------------------------
     def peek(self) -> float:
         """Time of the next live event, or ``inf`` when nothing is scheduled."""
@@ -218,6 +246,7 @@ class Simulation:
             if timer is None or not timer.cancelled:
                 return heap[0][0]
             heapq.heappop(heap)
+            self._cancelled_in_heap -= 1
         return math.inf
 
     def step(self) -> bool:
@@ -245,6 +274,7 @@ class Simulation:
                 time, _, callback, args, timer = heap[0]
                 if timer is not None and timer.cancelled:
                     pop(heap)
+                    self._cancelled_in_heap -= 1
                     continue
                 if condition is not None and not condition():
                     break

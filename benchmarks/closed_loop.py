@@ -3,7 +3,8 @@
 Each client reads a random key, then writes it with the read's context (or
 deletes it, for every ``delete_every``-th pair), then starts its next pair,
 until ``operations`` operations have been issued in all. The next operation
-is scheduled from the done-callback, as ``PendingOperation`` asks.
+is scheduled from the done-callback, as ``PendingOperation`` asks, with
+``sim.post``: it needs no handle to cancel it.
 
 Used by ``throughput.py`` and ``fingerprint.py``; not a benchmark itself.
 """
@@ -20,7 +21,7 @@ def start(cluster: dl.Cluster, *, clients: int, keys: list[str], operations: int
     """Start ``clients`` clients; run the cluster afterwards to carry them out."""
     workload = random.Random(seed)
     issued = [0]
-    schedule = cluster.sim.schedule
+    post = cluster.sim.post
 
     def next_pair(client):
         if issued[0] >= operations:
@@ -29,15 +30,15 @@ def start(cluster: dl.Cluster, *, clients: int, keys: list[str], operations: int
         issued[0] += 2
         value = issued[0]
         client.start_get(key).add_done_callback(
-            lambda read: schedule(0.0, write, client, key, value,
-                                  read.context if read.ok else None))
+            lambda read: post(0.0, write, (client, key, value,
+                                           read.context if read.ok else None)))
 
     def write(client, key, value, context):
         if delete_every and value % (2 * delete_every) == 0:
             pending = client.start_delete(key, context=context)
         else:
             pending = client.start_put(key, value, context=context)
-        pending.add_done_callback(lambda _: schedule(0.0, next_pair, client))
+        pending.add_done_callback(lambda _: post(0.0, next_pair, (client,)))
 
     for i in range(clients):
         next_pair(cluster.client(f"c{i}"))

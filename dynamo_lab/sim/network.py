@@ -39,8 +39,8 @@ class Message(NamedTuple):
     """A message in flight. ``payload`` is whatever the protocol needs.
 
     A named tuple because the network makes one per message: built in C
-    (see ``_new_message``), it costs a fraction of a class instance, and its
-    fields come in the order the trace records them.
+    (see ``_new_message``), it costs a fraction of a class instance. The
+    trace keeps it as it is, shared by the message's events.
     """
 
     msg_id: int
@@ -233,13 +233,14 @@ class Network:
         msg_id = self._next_msg_id
         self._next_msg_id = msg_id + 1
         now = sim.now
+        message = _new_message((msg_id, src, dst, kind, key, op_id, payload))
         if src in self._down:
-            record((now, "drop", msg_id, src, dst, kind, key, op_id, payload, "sender down"))
+            record((now, "drop", message, "sender down"))
             return msg_id
-        record((now, "send", msg_id, src, dst, kind, key, op_id, payload, None))
+        record((now, "send", message, None))
         group = self._group
         if group and group.get(src) != group.get(dst):
-            record((now, "cut", msg_id, src, dst, kind, key, op_id, payload, "partition"))
+            record((now, "cut", message, "partition"))
             return msg_id
         if self._link_loss or self._link_latency:
             link = (src, dst)
@@ -248,7 +249,7 @@ class Network:
         else:
             loss, model = self.loss, self.latency
         if loss and sim.rng.random() < loss:
-            record((now, "lost", msg_id, src, dst, kind, key, op_id, payload, "link loss"))
+            record((now, "lost", message, "link loss"))
             return msg_id
         # A model may time each kind of message differently (PBS's WARS legs).
         by_kind = model.by_kind
@@ -256,8 +257,7 @@ class Network:
             model = by_kind.get(kind, model)
         delay = model.sample(sim.rng)
         try:
-            sim.post(delay, self._arrive,
-                     (_new_message((msg_id, src, dst, kind, key, op_id, payload)),))
+            sim.post(delay, self._arrive, (message,))
         except ValueError:
             # Say whose delay it was: usually a hand-written latency model.
             raise ValueError(f"the latency model {model!r} gave a delay of {delay!r} ms for a "
@@ -269,12 +269,12 @@ class Network:
         dst = msg.dst
         handler = self._handlers.get(dst)
         if handler is None:
-            self._record((self.sim.now, "drop") + msg + ("receiver left",))
+            self._record((self.sim.now, "drop", msg, "receiver left"))
         elif dst in self._down:
-            self._record((self.sim.now, "drop") + msg + ("receiver down",))
+            self._record((self.sim.now, "drop", msg, "receiver down"))
         elif self._group and self._group.get(msg.src) != self._group.get(dst):
-            self._record((self.sim.now, "cut") + msg + ("partition",))
+            self._record((self.sim.now, "cut", msg, "partition"))
         else:
-            self._record((self.sim.now, "deliver") + msg + (None,))
+            self._record((self.sim.now, "deliver", msg, None))
             self.delivered += 1
             handler(msg)

@@ -82,36 +82,38 @@ class TraceEvent:
 class Trace:
     """Append-only record of message events (see the module docstring)."""
 
-    #: Fields stored per event, in order.
-    _WIDTH = 10
+    #: Slots per event: time, event, the message, detail.
+    _WIDTH = 4
 
     def __init__(self):
-        # One flat list, ten slots per event, rather than a tuple per event:
-        # a long simulation records millions of events, and a tuple each
-        # would be a million more objects for the garbage collector to
-        # examine, where the flat list's own slots cost it almost nothing.
+        # One flat list, four slots per event, rather than an object per
+        # event: a long simulation records millions of events, and an object
+        # each would be a million more for the garbage collector to examine.
+        # The third slot is the message itself, the tuple (msg_id, src, dst,
+        # kind, key, op_id, payload) the network sends (a ``Message``), so a
+        # message's events share it.
         self._flat: list = []
 
     def record(self, time: float, event: str, msg_id: int, src: str, dst: str, kind: str,
                key, op_id, payload, detail: str | None = None) -> None:
         """Append one event. ``payload`` is kept by reference; its version is
         rendered only when the trace is read."""
-        self._flat.extend((time, event, msg_id, src, dst, kind, key, op_id, payload, detail))
+        self._flat.extend((time, event, (msg_id, src, dst, kind, key, op_id, payload), detail))
 
     def appender(self) -> Callable[[tuple], None]:
-        """A function that appends one event given as a tuple of the ten
-        fields :meth:`record` takes, in its order; the network's fast path."""
+        """A function that appends one event given as the tuple ``(time, event,
+        message, detail)``, ``message`` being the tuple of the seven fields from
+        ``msg_id`` to ``payload`` that :meth:`record` takes: the network's fast
+        path."""
         return self._flat.extend
 
     def __len__(self) -> int:
         return len(self._flat) // self._WIDTH
 
-    def _row(self, seq: int) -> list:
-        start = seq * self._WIDTH
-        return self._flat[start:start + self._WIDTH]
-
     def _event(self, seq: int) -> TraceEvent:
-        time, event, msg_id, src, dst, kind, key, op_id, payload, detail = self._row(seq)
+        start = seq * self._WIDTH
+        time, event, message, detail = self._flat[start:start + self._WIDTH]
+        msg_id, src, dst, kind, key, op_id, payload = message
         clock = getattr(payload, "clock", None)
         version = None if clock is None or not len(clock) else str(clock)
         return TraceEvent(seq, time, event, msg_id, src, dst, kind, key, op_id, version, detail)
@@ -135,7 +137,7 @@ class Trace:
         """The object the message of event ``seq`` carried (e.g. a record)."""
         if not 0 <= seq < len(self):
             raise IndexError(f"trace index out of range: {seq} (the trace has {len(self)} events)")
-        return self._flat[seq * self._WIDTH + 8]
+        return self._flat[seq * self._WIDTH + 2][6]
 
     def counts(self) -> dict[str, int]:
         """How many events of each kind of :data:`MESSAGE_EVENTS`."""
@@ -146,7 +148,8 @@ class Trace:
 
     def for_op(self, op_id: int) -> list[TraceEvent]:
         """The events of the messages that served one client operation."""
-        return [self._event(i) for i, op in enumerate(self._flat[7::self._WIDTH]) if op == op_id]
+        return [self._event(i) for i, message in enumerate(self._flat[2::self._WIDTH])
+                if message[5] == op_id]
 
     def to_frame(self):
         """A pandas DataFrame with one row per event."""

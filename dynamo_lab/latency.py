@@ -204,7 +204,14 @@ class Exponential(LatencyModel):
     """
 
     def __init__(self, mean_ms: float = 1.0):
-        self.mean = _check_number("Exponential", "mean_ms", mean_ms, inclusive=False)
+        self._mean = _check_number("Exponential", "mean_ms", mean_ms, inclusive=False)
+        # Kept because sample() divides by it once per simulated message.
+        self._rate = 1.0 / self._mean
+
+    @property
+    def mean(self) -> float:
+        """The mean delay in ms (read-only: make a new model for another)."""
+        return self._mean
 
     @classmethod
     def from_rate(cls, rate_per_ms: float) -> "Exponential":
@@ -227,13 +234,13 @@ class Exponential(LatencyModel):
     @property
     def rate_per_ms(self) -> float:
         """The rate lambda = 1 / mean, per ms."""
-        return 1.0 / self.mean
+        return self._rate
 
     def sample(self, rng: random.Random) -> float:
         # Inverse-CDF sampling, as random.expovariate(1 / mean) does it (the
         # same arithmetic, so the same numbers), without its extra call:
         # this runs once per simulated message.
-        return -_log(1.0 - rng.random()) / (1.0 / self.mean)
+        return -_log(1.0 - rng.random()) / self._rate
 
     def sample_many(self, rng, size):
         _check_generator(rng, "Exponential.sample_many")

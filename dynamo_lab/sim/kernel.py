@@ -124,7 +124,7 @@ class Timer:
 
     def cancel(self) -> None:
         """Stop the call from running; harmless if it already ran."""
-        in_heap = self.pending
+        in_heap = not (self.cancelled or self.ran)
         self.cancelled = True
         if in_heap:
             self._sim._cancelled_one(self.daemon)

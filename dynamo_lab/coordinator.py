@@ -77,10 +77,14 @@ class _Operation:
         raise NotImplementedError
 
     def _on_timeout(self) -> None:
-        if not self.replied:
-            self.replied = True
-            self._complete_unanswered("info", f"timed out after {self.cluster.timeout_ms:g} ms "
-                                      f"with {self._progress()}")
+        if self.replied:
+            # Answered earlier and still hearing stragglers (see _answered):
+            # those due at this very instant are heard before it retires.
+            self.cluster.sim.post(0.0, self._retire, (True,))
+            return
+        self.replied = True
+        self._complete_unanswered("info", f"timed out after {self.cluster.timeout_ms:g} ms "
+                                  f"with {self._progress()}")
         self._retire(deadline_passed=True)
 
     def _progress(self) -> str:  # pragma: no cover - abstract
@@ -89,15 +93,12 @@ class _Operation:
     def _answered(self) -> None:
         """The client has its answer; keep listening only for stragglers."""
         self.replied = True
-        if self._timer is not None:
-            self._timer.cancel()
         if self._all_in():
             self._retire()
-        else:
-            # Late replies still feed read repair, but "idle" need not wait.
-            self._timer = self.cluster.sim.schedule_daemon(
-                max(0.0, self.started + self.cluster.timeout_ms - self.cluster.sim.now),
-                self._retire, True)
+        elif self._timer is not None:
+            # Late replies still feed read repair until the deadline, but
+            # "idle" need not wait for them: the time-out becomes a daemon.
+            self._timer.demote()
 
     def _retire(self, deadline_passed: bool = False) -> None:
         if self._timer is not None:

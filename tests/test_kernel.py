@@ -60,6 +60,21 @@ def test_cancelled_timers_are_swept_from_the_heap_without_changing_the_order():
     assert sim.idle
 
 
+def test_a_demoted_timer_still_runs_but_no_longer_keeps_the_run_busy():
+    sim = Simulation()
+    ran = []
+    timer = sim.schedule(5.0, ran.append, "demoted")
+    sim.schedule(1.0, timer.demote)
+    assert sim.run_until_idle() == 1 and ran == [] and timer.pending
+    sim.run_for(10.0)
+    assert ran == ["demoted"] and sim.idle
+    timer.demote()                      # after it ran: no effect
+    gone = sim.schedule(1.0, ran.append, "never")
+    gone.cancel()
+    gone.demote()                       # after a cancel: no effect either
+    assert sim.idle and sim.run_until_idle() == 0
+
+
 def test_run_for_advances_the_clock_even_when_nothing_happens():
     sim = Simulation()
     sim.schedule(10.0, lambda: None)

@@ -129,6 +129,13 @@ class Timer:
         if in_heap:
             self._sim._cancelled_one(self.daemon)
 
+    def demote(self) -> None:
+        """Make this a daemon timer: it still runs, but ``run_until_idle`` no
+        longer waits for it (as if made by ``schedule_daemon``)."""
+        if not self.daemon and not (self.cancelled or self.ran):
+            self._sim._foreground -= 1
+        self.daemon = True
+
     @property
     def pending(self) -> bool:
         """True until the call has run or been cancelled."""

@@ -285,7 +285,7 @@ class GetOperation(_Operation):
     """One get, coordinated by ``coordinator``."""
 
     kind = "get"
-    __slots__ = ("replies", "_rng", "merged", "_known", "_repairs_awaited")
+    __slots__ = ("replies", "_rng", "merged", "_known", "_repairs_awaited", "_checked")
 
     def __init__(self, cluster, pending, coordinator, key, quorum):
         super().__init__(cluster, pending, coordinator, key, quorum)
@@ -295,6 +295,8 @@ class GetOperation(_Operation):
         # What each replica is known to hold: its reply, then what we repaired it with.
         self._known: dict[str, Record | None] = {}
         self._repairs_awaited: set[str] = set()
+        # The merged record every replier so far was last checked against.
+        self._checked: Record | None = None
 
     def _choose_targets(self, targets):
         """Ask every target, or only R of them (Voldemort, DynamoDB)."""
@@ -352,22 +354,29 @@ class GetOperation(_Operation):
                 if mode == "async":
                     self._repair(wait=False)
         elif mode:
-            # A straggler: it may be stale, or it may make others stale.
-            self._repair(wait=False, changed=before != self.merged)
+            # A straggler: it may be stale, or it may make the others stale.
+            # If it did not change the merged record, only it needs checking.
+            self._repair(wait=False, only=name if self.merged is self._checked else None)
         if self.replied and self._all_in():
             self._retire()
 
-    def _repair(self, wait: bool, changed: bool = True) -> None:
-        """Send the reconciled record to each replier that lacks part of it."""
+    def _repair(self, wait: bool, only: str | None = None) -> None:
+        """Send the reconciled record to each replier that lacks part of it
+        (to replier ``only``, when the others were checked against it already)."""
         merged = self.merged
         if merged is None:
             return
+        if only is None:
+            self._checked = merged
+            repliers = list(self._known.items())
+        else:
+            repliers = [(only, self._known[only])]
         covers = self.cluster.versioning.covers
         send = self.cluster.network.send
         # A fallback only stands in for a home replica: written to as a
         # replica, it would keep a stray copy that no range's anti-entropy asks.
         fallbacks = [name for name, owner in self.targets if owner is not None]
-        for name, known in self._known.items():
+        for name, known in repliers:
             if name in fallbacks or covers(known, merged):
                 continue
             self._known[name] = merged

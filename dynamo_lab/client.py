@@ -22,7 +22,7 @@ A client, like a Jepsen process, has at most one operation in flight.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .history import Operation
 from .results import ReadResult, WriteResult
@@ -136,12 +136,12 @@ class Client:
 
     def put(self, key: str, value: Any, context=None, **options) -> WriteResult:
         """Write and wait for the result."""
-        return self.start_put(key, value, context, **options).wait()
+        return cast(WriteResult, self.start_put(key, value, context, **options).wait())
 
     def delete(self, key: str, context=None, **options) -> WriteResult:
         """Delete and wait for the result."""
-        return self.start_delete(key, context, **options).wait()
+        return cast(WriteResult, self.start_delete(key, context, **options).wait())
 
     def get(self, key: str, **options) -> ReadResult:
         """Read and wait for the result."""
-        return self.start_get(key, **options).wait()
+        return cast(ReadResult, self.start_get(key, **options).wait())

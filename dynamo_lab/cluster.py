@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import string
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .anti_entropy import AntiEntropyReport
 from .anti_entropy import run_round as run_anti_entropy_round
@@ -46,6 +46,9 @@ from .ring import Ring
 from .system import DEFAULT_CLIENT, FAULT_KINDS, FaultEvent, SimulatedSystem
 from .validation import milliseconds, whole_number
 from .versions import Context, Record, make_versioning
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .membership import Gossip   # imported when gossip starts: see _start_gossip
 
 __all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "READ_FANOUTS",
            "FAULT_KINDS"]
@@ -261,7 +264,7 @@ class Cluster(SimulatedSystem):
         self.read_fanout = read_fanout
         self.clock_threshold = clock_threshold
         self.tombstones = tombstones
-        self.gossip = None
+        self.gossip: Gossip | None = None
         if failure_detector == "phi":
             self.detector = self._start_gossip(gossip_period_ms, phi_threshold)
         else:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .client import PendingOperation
     from .cluster import Cluster
     from .node import Node
+    from .sim.kernel import Timer
 
 __all__ = ["PutOperation", "GetOperation"]
 
@@ -46,7 +47,7 @@ class _Operation:
         self.op_id = pending.invocation.op_id
         self.targets: list[tuple[str, str | None]] = []
         self.replied = False  # the client has its answer
-        self._timer = None
+        self._timer: Timer | None = None
 
     # -- life cycle -------------------------------------------------------------
     def start(self) -> None:
@@ -194,9 +195,11 @@ class PutOperation(_Operation):
         if running and deadline_passed and self.cluster.hinted_handoff == "coordinator":
             # Cassandra also keeps a hint for a replica that never answered.
             home = self.node.ring.home_replicas(self.key)
+            record = self.record
+            assert record is not None   # stamped when the requests went out
             for name in self._silent():
                 if name in home and name not in self.kept_hints:
-                    self.node.apply(self.key, self.record, hint_for=name)
+                    self.node.apply(self.key, record, hint_for=name)
                     self.kept_hints.append(name)
 
     def _keep_hints(self) -> None:
@@ -204,9 +207,11 @@ class PutOperation(_Operation):
         replica it could not send it to, and delivers it when that one is back."""
         reached = {name for name, _ in self.targets}
         reached.update(owner for _, owner in self.targets if owner is not None)
+        record = self.record
+        assert record is not None   # stamped when the requests went out
         for owner in self.node.ring.home_replicas(self.key):
             if owner not in reached:
-                self.node.apply(self.key, self.record, hint_for=owner)
+                self.node.apply(self.key, record, hint_for=owner)
                 self.kept_hints.append(owner)
 
     def on_reply(self, msg) -> None:
@@ -247,12 +252,14 @@ class PutOperation(_Operation):
         elif len(holders) < len(home):
             return
         self._purged = True
+        record = self.record
+        assert record is not None   # a delete acknowledged is a delete stamped
         for name in holders:
             if name == self.node.name:
-                self.node.purge(self.key, self.record)
+                self.node.purge(self.key, record)
             else:
                 cluster.network.send(self.node.name, name, "purge", self.key, self.op_id,
-                                     WritePayload(self.record))
+                                     WritePayload(record))
 
     def _all_in(self) -> bool:
         return len(self.acks) == len(self.targets)

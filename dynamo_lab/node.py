@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .versions import Record
+from .versions import Record, VectorClock
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cluster import Cluster
+    from .ring import Ring
+    from .sim.kernel import Timer
     from .sim.network import Message
 
 __all__ = ["Node", "WritePayload"]
@@ -39,7 +41,7 @@ class WritePayload:
         self.ring_epoch = ring_epoch
 
     @property
-    def clock(self):  # what the trace shows for the message
+    def clock(self) -> VectorClock:  # what the trace shows for the message
         return self.record.clock
 
 
@@ -61,7 +63,7 @@ class Node:
         self.actor = name  # the identity written into clocks
         self.clock_skew_ms = 0.0
         self.coordinating: dict[int, Any] = {}  # op_id -> running put/get
-        self._hint_timer = None
+        self._hint_timer: Timer | None = None
         self.hints_stored = 0
         self.hints_delivered = 0
         self.tombstones_purged = 0
@@ -74,7 +76,7 @@ class Node:
 
     # -- the ring as this node knows it -------------------------------------
     @property
-    def ring(self):
+    def ring(self) -> Ring:
         """This node's view of the ring: the newest one it has heard of.
 
         Under gossip membership a join or leave reaches nodes one exchange at
@@ -141,10 +143,12 @@ class Node:
         merge = self.cluster.versioning.merge
         if hint_for is None or hint_for == self.name:
             merged = merge(self.store.get(key), record)
+            assert merged is not None   # a merge with a record is a record
             self.store[key] = merged
             return merged
         held = self.hints.setdefault(key, {})
         merged = merge(held.get(hint_for), record)
+        assert merged is not None
         held[hint_for] = merged
         self.hints_stored += 1
         self._schedule_hint_delivery()

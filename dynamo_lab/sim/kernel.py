@@ -32,6 +32,10 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
+# Defined apart so that this module can be compiled (see benchmarks/compiled.py),
+# which an exception deriving from RuntimeError would prevent.
+from .errors import SimulationLimitExceeded
+
 __all__ = ["Simulation", "Timer", "SimulationLimitExceeded"]
 
 
@@ -81,7 +85,7 @@ def _collector_paused(sim: "Simulation"):
         return
     gc.disable()
     started = sim.events_run
-    sim._young_collection_due = started + YOUNG_COLLECTION_EVERY
+    sim._young_collection_due = float(started + YOUNG_COLLECTION_EVERY)
     try:
         yield
     finally:
@@ -93,14 +97,6 @@ def _collector_paused(sim: "Simulation"):
                 gc.unfreeze()
         finally:
             gc.enable()
-
-
-class SimulationLimitExceeded(RuntimeError):
-    """``run_until_idle`` gave up: events kept coming past its limit.
-
-    This usually means something reschedules itself for ever, such as a
-    periodic background task; use ``run_for`` to advance a fixed time instead.
-    """
 
 
 class Timer:
@@ -173,7 +169,7 @@ class Simulation:
         self._foreground = 0  # live non-daemon events: what "idle" waits for
         self._cancelled_in_heap = 0  # entries of cancelled timers not yet removed
         self.events_run = 0
-        self._young_collection_due = math.inf  # see _collector_paused
+        self._young_collection_due: float = math.inf  # see _collector_paused
 
     # -- scheduling -------------------------------------------------------
     def schedule(self, delay_ms: float, callback: Callable[..., Any], *args: Any) -> Timer:
@@ -297,7 +293,7 @@ class Simulation:
                 self.now = time
                 self.events_run += 1
                 if self.events_run >= self._young_collection_due:
-                    self._young_collection_due = self.events_run + YOUNG_COLLECTION_EVERY
+                    self._young_collection_due = float(self.events_run + YOUNG_COLLECTION_EVERY)
                     gc.collect(1)
                 callback(*args)
                 count += 1

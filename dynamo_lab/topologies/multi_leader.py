@@ -50,7 +50,6 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..node import WritePayload
 from ..versions import EMPTY_CLOCK, Record, Sibling, VectorClock, frozen_value, make_versioning
 from ..validation import milliseconds
 from .base import Topology, check_choice, node_names
@@ -77,19 +76,19 @@ class Conflict:
     kept: tuple
 
 
-class _Shipment(WritePayload):
+class _Shipment:
     """One write on its way to another leader: the record, plus its causal past.
 
     The clock travels even under last-write-wins, where the record has none,
     so that a leader can tell a conflict from an ordinary overwrite.
     """
 
-    __slots__ = ("seq", "key", "causal")
+    __slots__ = ("seq", "key", "record", "causal")
 
     def __init__(self, seq: int, key: str, record: Record, causal: VectorClock):
-        super().__init__(record)
         self.seq = seq
         self.key = key
+        self.record = record
         self.causal = causal
 
 

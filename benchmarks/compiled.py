@@ -11,11 +11,14 @@ compiles the modules every message and operation passes through there
 2. runs ``throughput.py`` on the compiled copy (any arguments given here are
    passed on to it).
 
-Nothing else uses the compiled copy: lessons and tests run the interpreted
-package. It needs a C compiler and Python's headers; ``make bench`` installs
-mypy.
+With ``--test`` it runs the test suite on the compiled copy instead: the
+tests, lessons and solutions (not the doctests, which pytest would import
+from the source). Lessons and ``make test`` themselves run the interpreted
+package. It needs a C compiler and Python's headers; ``make bench``
+installs mypy.
 
     .venv/bin/python benchmarks/compiled.py [--ops 100000] [--repeats 5]
+    .venv/bin/python benchmarks/compiled.py --test [pytest options]
 """
 
 import os
@@ -53,16 +56,37 @@ def build(into: Path) -> None:
                  f"it) and a C compiler. Its output ends:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
 
-def run(arguments: list[str], pythonpath: Path | None) -> str:
-    """Run Python with ``arguments``, on the compiled copy if ``pythonpath`` is given."""
+def environment(pythonpath: Path | None) -> dict[str, str]:
+    """This process's environment, with ``pythonpath`` first on the module path."""
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(pythonpath),
                                                            env.get("PYTHONPATH")]))
+    return env
+
+
+def run(arguments: list[str], pythonpath: Path | None) -> str:
+    """Run Python with ``arguments``, on the compiled copy if ``pythonpath`` is given."""
     # From this directory, where no ``dynamo_lab`` shadows the one asked for.
-    done = subprocess.run([sys.executable, *arguments], env=env, cwd=HERE,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, *arguments], env=environment(pythonpath),
+                          cwd=HERE, capture_output=True, text=True, check=True)
     return done.stdout
+
+
+def test(build_dir: Path, pytest_options: list[str]) -> int:
+    """Run the tests, lessons and solutions on the compiled copy; return pytest's status."""
+    # Started in the build directory, so that the compiled package is the one
+    # on the path before the source; the notebooks' kernels find it through
+    # PYTHONPATH. The project's addopts name paths relative to its root, so
+    # they are given here in full instead.
+    command = [sys.executable, "-m", "pytest", "-c", str(ROOT / "pyproject.toml"),
+               "--rootdir", str(ROOT), "-o", "addopts=", "-p", "no:cacheprovider",
+               "--nbval", "--nbval-current-env", "--nbval-cell-timeout", "120",
+               "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
+               "--ignore", str(ROOT / "tests" / "browser"), "-m", "not browser",
+               *pytest_options,
+               str(ROOT / "tests"), str(ROOT / "notebooks"), str(ROOT / "solutions")]
+    return subprocess.run(command, cwd=build_dir, env=environment(build_dir)).returncode
 
 
 def main() -> None:
@@ -71,6 +95,8 @@ def main() -> None:
         build(build_dir)
         kernel = run(["-c", "import dynamo_lab.sim.kernel as k; print(k.__file__)"], build_dir)
         print(f"the kernel imported: {Path(kernel.strip()).name}")
+        if sys.argv[1:2] == ["--test"]:
+            sys.exit(test(build_dir, sys.argv[2:]))
         fingerprint = [str(HERE / "fingerprint.py")]
         compiled, interpreted = run(fingerprint, build_dir), run(fingerprint, None)
         if compiled != interpreted:

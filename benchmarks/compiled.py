@@ -26,14 +26,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 #: Compiled, relative to the package: the kernel, the network and its trace,
-#: nodes, coordinators and clients. (Not yet ``versions.py``, whose
-#: ``VectorClock._make`` calls ``cls.__new__``, which mypyc does not compile.)
+#: nodes, coordinators and clients. (Not yet ``versions.py``: mypyc does not
+#: compile ``VectorClock._make``'s ``cls.__new__``, and it ignores the
+#: ``merge = staticmethod(...)`` of the versioning schemes.)
 HOT_MODULES = ["sim/kernel.py", "sim/network.py", "sim/trace.py",
                "node.py", "coordinator.py", "client.py"]
 
@@ -73,7 +75,10 @@ def run(arguments: list[str], pythonpath: Path | None) -> str:
     """Run Python with ``arguments``, on the compiled copy if ``pythonpath`` is given."""
     # From this directory, where no ``dynamo_lab`` shadows the one asked for.
     done = subprocess.run([sys.executable, *arguments], env=environment(pythonpath),
-                          cwd=HERE, capture_output=True, text=True, check=True)
+                          cwd=HERE, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"python {' '.join(arguments)} failed (exit {done.returncode}):\n"
+                 f"{done.stderr[-3000:]}")
     return done.stdout
 
 
@@ -97,8 +102,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dynamo-lab-compiled-") as scratch:
         build_dir = Path(scratch)
         build(build_dir)
-        kernel = run(["-c", "import dynamo_lab.sim.kernel as k; print(k.__file__)"], build_dir)
-        print(f"the kernel imported: {Path(kernel.strip()).name}")
+        kernel = Path(run(["-c", "import dynamo_lab.sim.kernel as k; print(k.__file__)"],
+                          build_dir).strip())
+        # Measuring the source by mistake is easily done.
+        if not any(kernel.name.endswith(suffix) for suffix in EXTENSION_SUFFIXES):
+            sys.exit(f"the build's kernel did not load; Python imported {kernel}")
+        print(f"the kernel imported: {kernel.name}")
         if sys.argv[1:2] == ["--test"]:
             sys.exit(test(build_dir, sys.argv[2:]))
         fingerprint = [str(HERE / "fingerprint.py")]

@@ -454,12 +454,10 @@ class Cluster(SimulatedSystem):
             (name, None) for name in home if name == coordinator or healthy(coordinator, name)]
         if not self.sloppy_quorum or len(targets) == n:
             return targets
-
-        def ok(name: str) -> bool:
-            return name == coordinator or healthy(coordinator, name)
-
-        missing = [name for name in home if not ok(name)]
-        fallbacks = [name for name in preference[n:] if ok(name)][:len(missing)]
+        reached = {name for name, _ in targets}
+        missing = [name for name in home if name not in reached]
+        fallbacks = [name for name in preference[n:]
+                     if name == coordinator or healthy(coordinator, name)][:len(missing)]
         for fallback, owner in zip(fallbacks, missing):
             targets.append((fallback, owner if self.hinted_handoff else None))
         return targets

@@ -189,14 +189,19 @@ class PutOperation(_Operation):
     def _hint_may_do(self) -> bool:
         return self.any_level and self.cluster.hinted_handoff == "coordinator"
 
+    @property
+    def _written(self) -> Record:
+        """The record this put stamped; only asked for once its requests went out."""
+        assert self.record is not None
+        return self.record
+
     def _retire(self, deadline_passed: bool = False) -> None:
         running = self.op_id in self.node.coordinating
         super()._retire(deadline_passed)
         if running and deadline_passed and self.cluster.hinted_handoff == "coordinator":
             # Cassandra also keeps a hint for a replica that never answered.
             home = self.node.ring.home_replicas(self.key)
-            record = self.record
-            assert record is not None   # stamped when the requests went out
+            record = self._written
             for name in self._silent():
                 if name in home and name not in self.kept_hints:
                     self.node.apply(self.key, record, hint_for=name)
@@ -207,8 +212,7 @@ class PutOperation(_Operation):
         replica it could not send it to, and delivers it when that one is back."""
         reached = {name for name, _ in self.targets}
         reached.update(owner for _, owner in self.targets if owner is not None)
-        record = self.record
-        assert record is not None   # stamped when the requests went out
+        record = self._written
         for owner in self.node.ring.home_replicas(self.key):
             if owner not in reached:
                 self.node.apply(self.key, record, hint_for=owner)
@@ -252,8 +256,7 @@ class PutOperation(_Operation):
         elif len(holders) < len(home):
             return
         self._purged = True
-        record = self.record
-        assert record is not None   # a delete acknowledged is a delete stamped
+        record = self._written
         for name in holders:
             if name == self.node.name:
                 self.node.purge(self.key, record)

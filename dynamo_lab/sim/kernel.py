@@ -99,6 +99,11 @@ def _collector_paused(sim: "Simulation"):
             gc.enable()
 
 
+def _delay_error(delay_ms) -> ValueError:
+    """The error for a delay that is not a finite number of ms >= 0."""
+    return ValueError(f"delay must be a finite number of ms >= 0, got {delay_ms!r}")
+
+
 class Timer:
     """A scheduled call that can be cancelled before it runs.
 
@@ -128,7 +133,7 @@ class Timer:
     def demote(self) -> None:
         """Make this a daemon timer: it still runs, but ``run_until_idle`` no
         longer waits for it (as if made by ``schedule_daemon``)."""
-        if not self.daemon and not (self.cancelled or self.ran):
+        if not self.daemon and self.pending:
             self._sim._foreground -= 1
         self.daemon = True
 
@@ -174,14 +179,14 @@ class Simulation:
     # -- scheduling -------------------------------------------------------
     def schedule(self, delay_ms: float, callback: Callable[..., Any], *args: Any) -> Timer:
         """Run ``callback(*args)`` ``delay_ms`` milliseconds from now."""
-        if not (delay_ms >= 0.0) or delay_ms == math.inf:
-            raise ValueError(f"delay must be a finite number of ms >= 0, got {delay_ms!r}")
+        if not 0.0 <= delay_ms < math.inf:
+            raise _delay_error(delay_ms)
         return self._push(self.now + delay_ms, callback, args, False)
 
     def schedule_daemon(self, delay_ms: float, callback: Callable[..., Any], *args: Any) -> Timer:
         """Like :meth:`schedule`, for background work ``run_until_idle`` ignores."""
-        if not (delay_ms >= 0.0) or delay_ms == math.inf:
-            raise ValueError(f"delay must be a finite number of ms >= 0, got {delay_ms!r}")
+        if not 0.0 <= delay_ms < math.inf:
+            raise _delay_error(delay_ms)
         return self._push(self.now + delay_ms, callback, args, True)
 
     def schedule_at(self, time_ms: float, callback: Callable[..., Any], *args: Any) -> Timer:
@@ -205,7 +210,7 @@ class Simulation:
             written by hand can return one).
         """
         if not 0.0 <= delay_ms < math.inf:
-            raise ValueError(f"delay must be a finite number of ms >= 0, got {delay_ms!r}")
+            raise _delay_error(delay_ms)
         self._foreground += 1
         self._sequence += 1
         heapq.heappush(self._heap, (self.now + delay_ms, self._sequence, callback, args, None))

@@ -36,6 +36,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 __all__ = [
@@ -70,20 +71,23 @@ class VectorClock:
 
     def __init__(self, entries: Mapping[str, int | tuple[int, float]] | None = None):
         normalised: dict[str, tuple[int, float]] = {}
-        for node, entry in (entries or {}).items():
+        self._hash: int | None = None
+        if not entries:         # the empty clock, which _make starts from
+            self._entries = normalised
+            return
+        for node, entry in entries.items():
             counter, stamp = entry if isinstance(entry, tuple) else (entry, 0.0)
             if isinstance(counter, bool) or not isinstance(counter, int) or counter < 1:
                 raise ValueError(f"vector clock counters are integers >= 1, got {counter!r} "
                                  f"for node {node!r}")
             normalised[node] = (counter, float(stamp))
         self._entries = normalised
-        self._hash = None
 
-    @classmethod
-    def _make(cls, entries: dict[str, tuple[int, float]]) -> "VectorClock":
-        clock = cls.__new__(cls)
+    @staticmethod
+    def _make(entries: dict[str, tuple[int, float]]) -> "VectorClock":
+        """A clock holding ``entries`` as they are: the caller built them valid."""
+        clock = VectorClock()
         clock._entries = entries
-        clock._hash = None
         return clock
 
     # -- reading ------------------------------------------------------------
@@ -235,7 +239,7 @@ class Sibling:
     tombstone: bool = False
 
     @property
-    def sort_key(self):
+    def sort_key(self) -> tuple[float, tuple[str, int]]:
         return (self.timestamp, self.event)
 
 
@@ -284,9 +288,12 @@ class Context:
         return f"<Context for {self.key!r}: {self.clock}>"
 
 
+_write_order = attrgetter("sort_key")
+
+
 def _ordered(siblings: Iterable[Sibling]) -> tuple[Sibling, ...]:
     unique = {s.event: s for s in siblings}
-    return tuple(sorted(unique.values(), key=Sibling.sort_key.fget))
+    return tuple(sorted(unique.values(), key=_write_order))
 
 
 def _merge_by_events(a: Record | None, b: Record | None) -> Record | None:
@@ -430,9 +437,10 @@ class VectorClockVersioning(Versioning):
     # and the other record no longer holds it. Merging this way is a join
     # (commutative, associative, idempotent), so replicas agree whatever
     # order records reach them in; what sets the schemes apart is how a
-    # *write* treats the siblings its context did not see. (The function
-    # itself, not a method calling it: every replica write goes through it.)
-    merge = staticmethod(_merge_by_events)
+    # *write* treats the siblings its context did not see. (A method rather
+    # than ``merge = staticmethod(...)``, which mypyc would not compile.)
+    def merge(self, a: Record | None, b: Record | None) -> Record | None:
+        return _merge_by_events(a, b)
 
 
 class DottedVersionVectors(Versioning):
@@ -460,7 +468,8 @@ class DottedVersionVectors(Versioning):
         # No truncation: dropping an entry would resurrect the dots it covered.
         return Record(clock, _ordered((*kept, sibling)))
 
-    merge = staticmethod(_merge_by_events)
+    def merge(self, a: Record | None, b: Record | None) -> Record | None:
+        return _merge_by_events(a, b)
 
 
 class LastWriteWins(Versioning):

@@ -28,7 +28,7 @@ from .history import Operation
 from .results import ReadResult, WriteResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cluster import Cluster
+    from .system import SimulatedSystem
 
 __all__ = ["Client", "PendingOperation"]
 
@@ -42,7 +42,7 @@ class PendingOperation:
 
     __slots__ = ("_cluster", "client", "invocation", "result", "_callbacks")
 
-    def __init__(self, cluster: "Cluster", client: "Client", invocation: Operation):
+    def __init__(self, cluster: "SimulatedSystem", client: "Client", invocation: Operation):
         self._cluster = cluster
         self.client = client
         self.invocation = invocation
@@ -100,7 +100,7 @@ class PendingOperation:
 class Client:
     """A named process that issues operations (see the module docstring)."""
 
-    def __init__(self, cluster: "Cluster", name: str):
+    def __init__(self, cluster: "SimulatedSystem", name: str):
         self.cluster = cluster
         self.name = name
         self.in_flight: PendingOperation | None = None

@@ -49,6 +49,7 @@ from .versions import Context, Record, make_versioning
 
 if TYPE_CHECKING:  # pragma: no cover
     from .membership import Gossip   # imported when gossip starts: see _start_gossip
+    from .sim.kernel import Timer
 
 __all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "READ_FANOUTS",
            "FAULT_KINDS"]
@@ -272,7 +273,7 @@ class Cluster(SimulatedSystem):
         self._nodes: dict[str, Node] = {}
         for name in names:
             self._add_node_object(name)
-        self._anti_entropy_timer = None
+        self._anti_entropy_timer: Timer | None = None
         self._rebalance: Rebalance | None = None
         self._retired_hints = {"stored": 0, "delivered": 0}
         #: Reports of the background anti-entropy rounds started so far.
@@ -327,10 +328,10 @@ class Cluster(SimulatedSystem):
 
     def _heard_of_change(self, name: str) -> None:
         """Gossip changed ``name``'s view: adopt the newest ring epoch it mentions."""
-        node = self._nodes.get(name)
-        if node is None:
+        node, gossip = self._nodes.get(name), self.gossip
+        if node is None or gossip is None:
             return
-        view = self.gossip.view(name)
+        view = gossip.view(name)
         epoch = max((e.meta or {}).get("ring", 0) for e in view.values())
         node.adopt_ring(epoch)
 
@@ -411,9 +412,8 @@ class Cluster(SimulatedSystem):
         chosen = self._choose_coordinator(key, coordinator)
         f = "delete" if tombstone else "put"
         pending = self._begin(client, f, key, None if tombstone else value, chosen)
-        problem = self._coordinator_problem(chosen)
-        if problem:
-            return self._fail_at_once(pending, key, chosen, problem)
+        if chosen is None or not self.network.is_up(chosen):
+            return self._fail_at_once(pending, key, chosen, self._coordinator_problem(chosen))
         PutOperation(self, pending, self._nodes[chosen], key, quorum, value, context,
                      tombstone, any_level=any_level).start()
         return pending
@@ -423,18 +423,17 @@ class Cluster(SimulatedSystem):
         quorum = self.r if r is None else _request_quorum("r", r, self.n)[0]
         chosen = self._choose_coordinator(key, coordinator)
         pending = self._begin(client, "get", key, None, chosen)
-        problem = self._coordinator_problem(chosen)
-        if problem:
-            return self._fail_at_once(pending, key, chosen, problem)
+        if chosen is None or not self.network.is_up(chosen):
+            return self._fail_at_once(pending, key, chosen, self._coordinator_problem(chosen))
         GetOperation(self, pending, self._nodes[chosen], key, quorum).start()
         return pending
 
-    def _coordinator_problem(self, chosen: str | None) -> str | None:
+    @staticmethod
+    def _coordinator_problem(chosen: str | None) -> str:
+        """Why ``chosen`` (None, or a node that is down) cannot coordinate."""
         if chosen is None:
             return "every node is down, so no node could coordinate"
-        if not self.network.is_up(chosen):
-            return f"the coordinator {chosen} is down"
-        return None
+        return f"the coordinator {chosen} is down"
 
     def select_targets(self, key: str, coordinator: str) -> list[tuple[str, str | None]]:
         """The nodes an operation on ``key`` coordinated by ``coordinator`` goes to.
@@ -644,7 +643,7 @@ class Cluster(SimulatedSystem):
 
     def keys(self) -> list[str]:
         """Every key any node stores or holds a hint for, sorted."""
-        found = set()
+        found: set[str] = set()
         for node in self._nodes.values():
             found.update(node.store)
             found.update(node.hints)

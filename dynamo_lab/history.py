@@ -78,7 +78,8 @@ class Operation(NamedTuple):
         Why a ``fail`` or ``info`` completion ended that way.
     """
 
-    index: int
+    # The field hides tuple.index, which a history record has no use for.
+    index: int  # type: ignore[assignment]
     op_id: int
     process: str
     type: str

@@ -21,6 +21,15 @@ from .latency import LatencyModel
 from .results import ReadResult, WriteResult
 from .sim.kernel import Simulation
 from .sim.network import Network
+from .sim.trace import Trace
+
+try:
+    # Read by mypyc, which can compile this module for long studies (see
+    # benchmarks/compiled.py); the interpreted package does without it.
+    from mypy_extensions import mypyc_attr
+except ImportError:  # pragma: no cover - mypy_extensions comes with mypy
+    def mypyc_attr(*attrs: str, **kwattrs: object):  # type: ignore[misc]
+        return lambda cls: cls
 
 __all__ = ["SimulatedSystem", "FaultEvent", "FAULT_KINDS", "DEFAULT_CLIENT"]
 
@@ -47,6 +56,8 @@ class FaultEvent:
     detail: str | None = None
 
 
+# The leader-based topologies are interpreted subclasses, even when this is compiled.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class SimulatedSystem:
     """Base class: simulation, network, history, faults and clients.
 
@@ -74,7 +85,7 @@ class SimulatedSystem:
         return self.sim.now
 
     @property
-    def trace(self):
+    def trace(self) -> Trace:
         """Every message event (see :mod:`dynamo_lab.sim.trace`)."""
         return self.network.trace
 
@@ -115,9 +126,20 @@ class SimulatedSystem:
         client.in_flight = pending
         return pending
 
+    def _start_write(self, client: Client, key: str, value: Any, context: Any, w: Any,
+                     coordinator: str | None, tombstone: bool) -> PendingOperation:
+        """Start a put (or, with ``tombstone``, a delete) for ``client``."""
+        raise NotImplementedError
+
+    def _start_read(self, client: Client, key: str, r: Any,
+                    coordinator: str | None) -> PendingOperation:
+        """Start a get for ``client``."""
+        raise NotImplementedError
+
     def _fail_at_once(self, pending: PendingOperation, key: str, node: str | None,
                       error: str) -> PendingOperation:
         """Complete an operation as a definite ``fail``: nothing was sent."""
+        result: ReadResult | WriteResult
         if pending.invocation.f == "get":
             result = ReadResult(ok=False, status="fail", key=key, coordinator=node, siblings=(),
                                 context=None, latency_ms=0.0, error=error, op_id=pending.op_id)

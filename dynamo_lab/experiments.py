@@ -44,7 +44,8 @@ def _parameters(function, skip: tuple[str, ...]) -> tuple[str, ...]:
 def _cluster_options() -> tuple[str, ...]:
     from .cluster import Cluster
 
-    return _parameters(Cluster.__init__, ("self", "seed"))
+    # The class, not its __init__: a compiled build's __init__ shows only *args, **kwargs.
+    return _parameters(Cluster, ("seed",))
 
 
 def _workload_options() -> tuple[str, ...]:

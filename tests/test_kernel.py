@@ -4,6 +4,7 @@ import gc
 import math
 
 import pytest
+from builds import WRONG_TYPE
 
 from dynamo_lab.sim import kernel
 from dynamo_lab.sim.kernel import Simulation, SimulationLimitExceeded
@@ -147,6 +148,7 @@ def test_time_in_the_past_is_refused():
         sim.schedule_at(1.0, lambda: None)
 
 
+@WRONG_TYPE
 def test_seed_must_be_an_integer():
     with pytest.raises(ValueError, match="seed must be an integer"):
         Simulation(seed="7")

@@ -1,6 +1,7 @@
 """The network: latency, loss, crashes, partitions and the trace vocabulary."""
 
 import pytest
+from builds import COPIES_A_SYSTEM
 
 from dynamo_lab.latency import Constant, Exponential, Uniform
 from dynamo_lab.sim import MESSAGE_EVENTS, Network, Simulation
@@ -163,6 +164,7 @@ def test_post_refuses_a_delay_that_is_not_finite_and_non_negative(delay):
     assert sim.idle and sim.run_until_idle() == 0      # nothing was scheduled
 
 
+@COPIES_A_SYSTEM
 def test_a_copied_cluster_records_its_messages_in_its_own_trace():
     import copy
 

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test test-fast bench exercises notebooks clean
+.PHONY: help lab test test-fast bench compiled exercises notebooks clean
 
 help:  ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,8 +25,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 lab: $(STAMP)  ## open the course in JupyterLab (notebooks/00_start_here.ipynb)
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
 
-test: $(STAMP)  ## run every test: unit, property, doctests, notebooks, browser
+test: $(STAMP)  ## run every test (unit, property, doctests, notebooks, browser), then the unit tests on the compiled build
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python benchmarks/compiled.py --test-fast -q -rs
 
 test-fast: $(STAMP)  ## run the tests without notebooks and the browser
 	$(BIN)/python -m pytest --ignore=notebooks --ignore=solutions -m "not browser" $(PYTEST_ARGS)
@@ -38,6 +39,9 @@ $(VENV)/.installed-bench: $(STAMP)
 bench: $(VENV)/.installed-bench  ## run the benchmarks and print their figures (never part of `make test`)
 	$(BIN)/python benchmarks/run_all.py
 
+compiled: $(STAMP)  ## build the simulator compiled with mypyc into build/compiled, for long studies
+	$(BIN)/python benchmarks/compiled.py --build build/compiled
+
 exercises: $(STAMP)  ## regenerate exercises/ from solutions/
 	$(BIN)/python -m dynamo_lab.exercises.generate solutions exercises
 
@@ -46,5 +50,5 @@ notebooks: $(STAMP)  ## re-execute lessons and solutions in place, then regenera
 	$(BIN)/python -m dynamo_lab.exercises.generate solutions exercises
 
 clean:  ## remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis build
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -58,7 +58,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks.monotonic_reads import at_least_as_new, goes_back, put_invocations
+from .checks.monotonic_reads import at_least_as_new, began_after, goes_back, put_invocations
 
 __all__ = ["SessionViolation", "read_your_writes_violations", "monotonic_read_violations",
            "session_violations", "SessionTrial", "session_trial", "SessionCounts",
@@ -111,7 +111,6 @@ def _check_history(history):
     return history
 
 
-
 def _reads_by_process(pairs) -> dict:
     """process -> its successful gets (invocation, completion), in order of invocation."""
     reads: dict = {}
@@ -119,11 +118,6 @@ def _reads_by_process(pairs) -> dict:
         if inv.f == "get" and done is not None and done.type == "ok":
             reads.setdefault(inv.process, []).append((inv, done))
     return reads
-
-
-def _after(later_inv, earlier_done) -> bool:
-    """The later operation was invoked after the earlier one completed (ties: history order)."""
-    return (later_inv.time, later_inv.index) > (earlier_done.time, earlier_done.index)
 
 
 def read_your_writes_violations(history) -> list[SessionViolation]:
@@ -163,7 +157,7 @@ def read_your_writes_violations(history) -> list[SessionViolation]:
     for process, reads in _reads_by_process(pairs).items():
         for inv, done in reads:
             acked = [(w_inv, w_done) for w_inv, w_done in own_writes.get((process, inv.key), ())
-                     if _after(inv, w_done)]
+                     if began_after(inv, w_done)]
             if not acked:
                 continue
             w_inv, w_done = max(acked, key=lambda pair: (pair[0].time, pair[0].index))
@@ -214,7 +208,8 @@ def monotonic_read_violations(history) -> list[SessionViolation]:
         for later_inv, later in reads:
             for first_inv, first in reads:
                 if first_inv.key != later_inv.key or not first.value \
-                        or not _after(later_inv, first) or not goes_back(first, later, invoked):
+                        or not began_after(later_inv, first) \
+                        or not goes_back(first, later, invoked):
                     continue
                 found.append(SessionViolation(
                     "monotonic reads", process, first, later,

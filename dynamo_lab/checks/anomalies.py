@@ -52,7 +52,7 @@ from typing import Any
 from ..latency import Constant
 from .linearizability import linearizable
 from .lost_writes import lost_writes
-from .monotonic_reads import goes_back, put_invocations
+from .monotonic_reads import began_after, goes_back, put_invocations
 from .staleness import stale_reads
 
 __all__ = ["Anomaly", "find_anomaly", "KINDS", "run_schedule", "random_schedule"]
@@ -288,9 +288,7 @@ def _monotonic_violation(history):
         if not first.value:
             continue   # an empty read cannot be gone back from
         for later_inv, later in reads:
-            # Began after the first finished; at equal times the history's order says.
-            began_after = (later_inv.time, later_inv.index) > (first.time, first.index)
-            if began_after and goes_back(first, later, invoked):
+            if began_after(later_inv, first) and goes_back(first, later, invoked):
                 return first, later
     return None
 

@@ -27,7 +27,7 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["put_invocations", "at_least_as_new", "goes_back"]
+__all__ = ["put_invocations", "at_least_as_new", "goes_back", "began_after"]
 
 
 def put_invocations(pairs) -> dict:
@@ -55,3 +55,9 @@ def goes_back(earlier, later, invoked: dict) -> bool:
     since = invoked.get((key, repr(newest)), -1.0)
     returned = list(later.value or [])
     return newest not in returned and not at_least_as_new(returned, later.key, since, invoked)
+
+
+def began_after(later_inv, earlier_done) -> bool:
+    """True when the invocation ``later_inv`` came after the completion
+    ``earlier_done`` (at equal times, the history's order decides)."""
+    return (later_inv.time, later_inv.index) > (earlier_done.time, earlier_done.index)

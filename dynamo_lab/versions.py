@@ -391,7 +391,14 @@ class Versioning:
 
     def merge(self, a: Record | None, b: Record | None) -> Record | None:
         """Reconcile two records into one that keeps what either must keep."""
-        raise NotImplementedError
+        # Vector clocks and dotted version vectors reconcile records alike: a
+        # sibling goes only when the other record's clock covers the write
+        # that made it and the other record no longer holds it. Merging this
+        # way is a join (commutative, associative, idempotent), so replicas
+        # agree whatever order records reach them in; what sets the two
+        # schemes apart is how a *write* treats the siblings its context did
+        # not see. Last-write-wins merges its own way.
+        return _merge_by_events(a, b)
 
     def covers(self, a: Record | None, b: Record | None) -> bool:
         """True when ``a`` already holds everything ``b`` would add."""
@@ -432,16 +439,6 @@ class VectorClockVersioning(Versioning):
         # The writer had not seen everything stored here: keep it all.
         return Record(clock, _ordered((*local.siblings, sibling)))
 
-    # Replicas reconcile records the same way under both schemes: a sibling
-    # goes only when the other record's clock covers the write that made it
-    # and the other record no longer holds it. Merging this way is a join
-    # (commutative, associative, idempotent), so replicas agree whatever
-    # order records reach them in; what sets the schemes apart is how a
-    # *write* treats the siblings its context did not see. (A method rather
-    # than ``merge = staticmethod(...)``, which mypyc would not compile.)
-    def merge(self, a: Record | None, b: Record | None) -> Record | None:
-        return _merge_by_events(a, b)
-
 
 class DottedVersionVectors(Versioning):
     """Dotted version vectors (DVV sets): each sibling knows its own dot.
@@ -467,9 +464,6 @@ class DottedVersionVectors(Versioning):
                                          if not context.covers_dot(*s.event)]
         # No truncation: dropping an entry would resurrect the dots it covered.
         return Record(clock, _ordered((*kept, sibling)))
-
-    def merge(self, a: Record | None, b: Record | None) -> Record | None:
-        return _merge_by_events(a, b)
 
 
 class LastWriteWins(Versioning):

@@ -85,8 +85,7 @@ class MerkleTree:
     def __init__(self, fanout: int = 4, depth: int = 3, start: int = RING_SIZE - 1,
                  end: int = RING_SIZE - 1):
         whole_number("fanout", fanout, low=2)
-        if isinstance(depth, bool) or not isinstance(depth, int) or not 1 <= depth <= 12:
-            raise ValueError(f"depth must be a whole number from 1 to 12, got {depth!r}")
+        whole_number("depth", depth, low=1, high=12)
         self.fanout, self.depth = fanout, depth
         self.start, self.end = start, end
         # Width of the range (start, end]; a full circle when start == end.

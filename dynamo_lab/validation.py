@@ -11,6 +11,10 @@ Examples
 Traceback (most recent call last):
 ...
 ValueError: keys must be a whole number >= 1, got 0
+>>> whole_number("depth", 13, low=1, high=12)
+Traceback (most recent call last):
+...
+ValueError: depth must be a whole number from 1 to 12, got 13
 >>> milliseconds("timeout_ms", 100)
 100.0
 >>> milliseconds("delay_ms", 0, allow_zero=True)
@@ -24,10 +28,12 @@ import math
 __all__ = ["whole_number", "milliseconds"]
 
 
-def whole_number(name: str, value, low: int = 1) -> int:
-    """``value`` if it is an int (not a bool) of at least ``low``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
+def whole_number(name: str, value, low: int = 1, high: int | None = None) -> int:
+    """``value`` if it is an int (not a bool) of at least ``low`` (and at most ``high``)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low \
+            or (high is not None and value > high):
+        allowed = f">= {low}" if high is None else f"from {low} to {high}"
+        raise ValueError(f"{name} must be a whole number {allowed}, got {value!r}")
     return value
 
 

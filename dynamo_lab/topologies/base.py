@@ -26,7 +26,7 @@ from ..client import Client, PendingOperation
 from ..latency import Exponential, LatencyModel, as_latency_model
 from ..results import ReadResult, WriteResult
 from ..system import DEFAULT_CLIENT, SimulatedSystem
-from ..validation import milliseconds
+from ..validation import milliseconds, whole_number
 from ..versions import Record
 
 __all__ = ["Topology", "TopologyEvent", "EVENT_KINDS"]
@@ -35,7 +35,6 @@ __all__ = ["Topology", "TopologyEvent", "EVENT_KINDS"]
 EVENT_KINDS = ("crash", "recover", "partition", "heal", "skew_clock",   # injected faults
                "suspect", "candidate", "elect", "promote", "step_down",  # failover
                "discard", "conflict")                                    # data lost or merged
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +54,7 @@ class TopologyEvent:
 
 def node_names(count, what: str, minimum: int) -> list[str]:
     """``count`` node names A, B, C, ...; a ValueError says what is allowed."""
-    if isinstance(count, bool) or not isinstance(count, int) or not minimum <= count <= 26:
-        raise ValueError(f"{what} must be a whole number from {minimum} to 26, got {count!r}")
+    whole_number(what, count, low=minimum, high=26)
     return list(string.ascii_uppercase[:count])
 
 

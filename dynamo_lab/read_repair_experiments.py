@@ -233,7 +233,6 @@ class TwoReads:
         return NEW in self.first.values and NEW not in self.second.values
 
 
-
 def two_reads(read_repair="async", r: int = 2, *, seed: int = 0, slow_copy_ms: float = 20.0
               ) -> TwoReads:
     """Invariant 5: can a later read return an older version than an earlier one?

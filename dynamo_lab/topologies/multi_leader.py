@@ -50,8 +50,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..versions import EMPTY_CLOCK, Record, Sibling, VectorClock, frozen_value, make_versioning
 from ..validation import milliseconds
+from ..versions import EMPTY_CLOCK, Record, Sibling, VectorClock, frozen_value, make_versioning
 from .base import Topology, check_choice, node_names
 
 if TYPE_CHECKING:  # pragma: no cover

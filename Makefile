@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Extra options for `jupyter lab`, e.g. make lab LAB_ARGS="--port=9999 --ip=0.0.0.0"
+LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help lab test test-fast bench compiled exercises notebooks clean
@@ -22,8 +24,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-lab: $(STAMP)  ## open the course in JupyterLab (notebooks/00_start_here.ipynb)
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+lab: $(STAMP)  ## open the course in JupyterLab at lesson 00 (options: LAB_ARGS="...")
+	$(BIN)/python tools/lab.py $(LAB_ARGS)
 
 test: $(STAMP)  ## run every test (unit, property, doctests, notebooks, browser), then the unit tests on the compiled build
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -14,6 +14,8 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parents[1]
 # conda-forge names that differ from PyPI names, and conda-only entries.
 CONDA_ONLY = {"python", "pip"}
+# matplotlib-base is conda-forge's matplotlib without the Qt backends.
+CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
 TEST_TOOLS_IN_BINDER = {"nbval"}
 
 
@@ -27,7 +29,8 @@ def conda_pins():
     for entry in env["dependencies"]:
         if isinstance(entry, str):
             name, _, version = entry.partition("=")
-            pins[name.strip().lower()] = version.strip()
+            name = name.strip().lower()
+            pins[CONDA_TO_PYPI.get(name, name)] = version.strip()
     return env, pins
 
 
@@ -54,9 +57,15 @@ def test_binder_environment_is_conda_forge_python_311():
         assert required in pins, f"environment.yml lacks {required}"
 
 
-def test_postbuild_installs_the_package_without_dependencies():
+def test_binder_takes_matplotlib_without_qt():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    names = [entry.partition("=")[0] for entry in env["dependencies"] if isinstance(entry, str)]
+    assert "matplotlib-base" in names and "matplotlib" not in names
+
+
+def test_postbuild_installs_the_package_editable_without_dependencies():
     text = (ROOT / "postBuild").read_text()
-    assert "python -m pip install --no-deps ." in text
+    assert "python -m pip install --no-deps -e ." in text
     assert not (ROOT / "binder").exists(), "a binder/ folder would hide the root files"
 
 

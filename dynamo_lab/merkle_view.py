@@ -17,6 +17,15 @@ Examples
 ('B', 'C', [], 1)
 >>> c.full_scan
 1
+
+Only the range's replicas can be compared: any other node stores none of
+the range by design, so every key would look different.
+
+>>> merkle_comparison(cluster, "cart:alice", "B", "D")
+Traceback (most recent call last):
+...
+ValueError: node_b='D' is not a replica of the range of 'cart:alice':
+    choose two of its replicas B, C, A
 """
 
 from __future__ import annotations
@@ -27,11 +36,13 @@ from typing import TYPE_CHECKING
 from .anti_entropy import version_summary
 from .merkle import MerkleDiff, MerkleTree
 from .ring import KeyRange, key_position
+from .validation import whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cluster import Cluster
 
-__all__ = ["MerkleComparison", "merkle_comparison", "keys_in_range"]
+__all__ = ["MerkleComparison", "merkle_comparison", "keys_in_range", "summarize_keys",
+           "summary_lines"]
 
 
 def keys_in_range(store, key_range: KeyRange) -> list[str]:
@@ -44,6 +55,45 @@ def keys_in_range(store, key_range: KeyRange) -> list[str]:
     ['a', 'b']
     """
     return sorted(key for key in store if key_range.contains(key_position(key)))
+
+
+def summarize_keys(keys, limit: int = 10, *, noun: str = "key",
+                   width: int | None = None) -> str:
+    """A list of keys kept short: how many there are, and the first few by name.
+
+    Parameters
+    ----------
+    keys : sequence of str
+    limit : int
+        Name at most this many keys.
+    noun : str
+        What the keys are, in the singular (an ``s`` makes the plural).
+    width : int, optional
+        Name fewer keys (but at least one) when naming ``limit`` of them
+        would make the text longer than this many characters.
+
+    Examples
+    --------
+    >>> summarize_keys(["a", "b"])
+    '2 keys: a, b'
+    >>> summarize_keys([f"k{i}" for i in range(97)], limit=3, noun="differing key")
+    '97 differing keys, first 3: k0, k1, k2'
+    >>> summarize_keys([])
+    'no keys'
+    """
+    whole_number("limit", limit, low=1)
+    keys = list(keys)
+    count = len(keys)
+    if count == 0:
+        return f"no {noun}s"
+    head = f"{count} {noun}{'' if count == 1 else 's'}"
+    if count <= limit and (width is None or len(f"{head}: {', '.join(keys)}") <= width):
+        return f"{head}: {', '.join(keys)}"
+    shown = min(limit, count)
+    while width is not None and shown > 1 and len(
+            f"{head}, first {shown}: {', '.join(keys[:shown])}") > width:
+        shown -= 1
+    return f"{head}, first {shown}: {', '.join(keys[:shown])}"
 
 
 @dataclass(frozen=True)
@@ -64,6 +114,9 @@ class MerkleComparison:
         The keys each node stores in the range.
     nodes : list of str
         Every node of the cluster in its fixed order (for colours).
+    repaired_a, repaired_b : list of str
+        The keys of the range whose record a repair changed on each node
+        (from the ``repaired`` argument of :func:`merkle_comparison`), sorted.
     """
 
     key_range: KeyRange
@@ -75,6 +128,8 @@ class MerkleComparison:
     keys_a: list[str] = field(default_factory=list)
     keys_b: list[str] = field(default_factory=list)
     nodes: list[str] = field(default_factory=list)
+    repaired_a: list[str] = field(default_factory=list)
+    repaired_b: list[str] = field(default_factory=list)
 
     @property
     def fanout(self) -> int:
@@ -111,10 +166,23 @@ class MerkleComparison:
         """How many hash pairs the comparison looked at on ``level``."""
         return sum(1 for lv, _ in self.diff.path if lv == level)
 
+    def repaired_keys(self, node: str) -> list[str]:
+        """The keys of the range a repair changed on ``node`` (one of the two compared)."""
+        if node not in (self.node_a, self.node_b):
+            raise ValueError(f"node must be {self.node_a!r} or {self.node_b!r}, "
+                             f"the nodes compared, got {node!r}")
+        return self.repaired_a if node == self.node_a else self.repaired_b
+
+    def repaired_leaves(self, node: str) -> list[int]:
+        """The leaves of ``node``'s tree that hold a key a repair changed there, in order."""
+        tree = self.tree_a if node == self.node_a else self.tree_b
+        return sorted({tree.leaf_of(key) for key in self.repaired_keys(node)})
+
 
 def merkle_comparison(cluster: "Cluster", key_or_range: str | KeyRange,
                       node_a: str | None = None, node_b: str | None = None, *,
-                      fanout: int = 4, depth: int = 3) -> MerkleComparison:
+                      fanout: int = 4, depth: int = 3,
+                      repaired=()) -> MerkleComparison:
     """Build two nodes' Merkle trees for a key range and compare them.
 
     Parameters
@@ -124,9 +192,14 @@ def merkle_comparison(cluster: "Cluster", key_or_range: str | KeyRange,
     key_or_range : str or KeyRange
         A key (its range, ``cluster.ring.key_range(key)``, is used) or a range.
     node_a, node_b : str, optional
-        The two nodes; by default the range's first two home replicas.
+        Two of the range's home replicas; by default its first two (anti-entropy
+        compares only home replicas, so no other node can be chosen).
     fanout, depth : int
         Shape of both trees (as ``cluster.anti_entropy`` takes them).
+    repaired : iterable of (str, str), optional
+        (node, key) pairs whose record a repair changed, such as
+        ``AntiEntropyReport.repaired``; those of the two nodes in this
+        range become ``repaired_a`` and ``repaired_b``.
 
     Returns
     -------
@@ -137,8 +210,9 @@ def merkle_comparison(cluster: "Cluster", key_or_range: str | KeyRange,
     KeyError
         An unknown node.
     ValueError
-        The same node twice, a range with fewer than two replicas and no
-        nodes given, a bad key, or a bad fanout or depth.
+        A node that is not a replica of the range (the message lists the
+        replicas), the same node twice, a range with fewer than two replicas
+        and no nodes given, a bad key, or a bad fanout or depth.
 
     Examples
     --------
@@ -153,9 +227,9 @@ def merkle_comparison(cluster: "Cluster", key_or_range: str | KeyRange,
     (['k'], 5, [(0, 0), (1, 0), (2, 0)])
     """
     if isinstance(key_or_range, KeyRange):
-        key_range = key_or_range
+        key_range, which = key_or_range, "this range"
     elif isinstance(key_or_range, str) and key_or_range:
-        key_range = cluster.ring.key_range(key_or_range)
+        key_range, which = cluster.ring.key_range(key_or_range), f"the range of {key_or_range!r}"
     else:
         raise ValueError(f"give a key (a non-empty string) or a KeyRange, got {key_or_range!r}")
     replicas = list(key_range.replicas)
@@ -172,11 +246,54 @@ def merkle_comparison(cluster: "Cluster", key_or_range: str | KeyRange,
     stores = {}
     for name in (node_a, node_b):
         stores[name] = cluster.node(name).store   # KeyError for an unknown node
+    for argument, name in (("node_a", node_a), ("node_b", node_b)):
+        if name not in replicas:
+            raise ValueError(f"{argument}={name!r} is not a replica of {which}: "
+                             f"choose two of its replicas {', '.join(replicas)}")
     keys = {name: keys_in_range(store, key_range) for name, store in stores.items()}
     trees = {name: MerkleTree.build({k: version_summary(stores[name][k]) for k in keys[name]},
                                     fanout, depth, key_range.start, key_range.end)
              for name in (node_a, node_b)}
+    fixed: dict[str, set[str]] = {node_a: set(), node_b: set()}
+    for name, key in repaired:
+        if name in fixed and key_range.contains(key_position(key)):
+            fixed[name].add(key)
     return MerkleComparison(key_range=key_range, node_a=node_a, node_b=node_b,
                             tree_a=trees[node_a], tree_b=trees[node_b],
                             diff=trees[node_a].diff(trees[node_b]),
-                            keys_a=keys[node_a], keys_b=keys[node_b], nodes=list(cluster.nodes))
+                            keys_a=keys[node_a], keys_b=keys[node_b], nodes=list(cluster.nodes),
+                            repaired_a=sorted(fixed[node_a]), repaired_b=sorted(fixed[node_b]))
+
+
+def summary_lines(c: MerkleComparison, limit: int = 10, *,
+                  after_round: bool = False) -> list[str]:
+    """What a comparison found, in words, one line per fact; each list of keys kept short.
+
+    Parameters
+    ----------
+    c : MerkleComparison
+    limit : int
+        Name at most this many keys of each list (see :func:`summarize_keys`).
+    after_round : bool
+        Whether a repair round has run, so that a range it repaired nothing
+        in gets a line saying so.
+
+    Examples
+    --------
+    >>> import dynamo_lab as dl
+    >>> cluster = dl.Cluster(nodes=4, n=3, seed=2)
+    >>> summary_lines(merkle_comparison(cluster, "k"), after_round=True)
+    ['hashes compared: 1 \u00b7 full scan: 0 keys', 'no differing keys',
+     'the last round repaired no key of this range on C or B']
+    """
+    lines = [f"hashes compared: {c.hashes_compared} \u00b7 full scan: {c.full_scan} keys",
+             summarize_keys(c.diff.keys, limit, noun="differing key")]
+    fixed = [(name, c.repaired_keys(name)) for name in (c.node_a, c.node_b)
+             if c.repaired_keys(name)]
+    if fixed:
+        lines += [f"repaired on {name} by the last round: {summarize_keys(keys, limit)}"
+                  for name, keys in fixed]
+    elif after_round:
+        lines.append(f"the last round repaired no key of this range on {c.node_a} "
+                     f"or {c.node_b}")
+    return lines

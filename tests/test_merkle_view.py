@@ -12,14 +12,17 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from traitlets import TraitError  # noqa: E402
 
 import dynamo_lab as dl  # noqa: E402
-from dynamo_lab.merkle_view import keys_in_range, merkle_comparison  # noqa: E402
+from dynamo_lab.merkle_view import keys_in_range, merkle_comparison, summarize_keys  # noqa: E402
 from dynamo_lab.plots import draw_cluster, draw_merkle, node_colors  # noqa: E402
 from dynamo_lab.plots.cluster import held_hints  # noqa: E402
-from dynamo_lab.plots.merkle import BOX_STYLES, DIFFER_TEXT  # noqa: E402
+from dynamo_lab.plots.merkle import (BOX_STYLES, DIFFER_TEXT, REPAIRED_LABEL,  # noqa: E402
+                                     REPAIRED_TEXT, TO_REPAIRED, wrap_key)
 from dynamo_lab.replay import Timeline  # noqa: E402
 from dynamo_lab.ring import key_position  # noqa: E402
 from dynamo_lab.widgets import ClusterExplorer, MerkleExplorer  # noqa: E402
@@ -29,11 +32,18 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 KEY = "cart:alice"
 
 
-def range_keys(cluster, key=KEY, count=8):
-    """The first ``count`` keys item0, item1, ... that fall in ``key``'s range."""
+def range_keys(cluster, key=KEY, count=8, prefix="item"):
+    """The first ``count`` keys item0, item1, ... (or ``prefix`` + number) in ``key``'s range."""
     key_range = cluster.ring.key_range(key)
-    found = [k for k in (f"item{i}" for i in range(2000)) if key_range.contains(key_position(k))]
+    names = (f"{prefix}{i:04}" if prefix != "item" else f"item{i}" for i in range(4000))
+    found = [k for k in names if key_range.contains(key_position(k))]
     return found[:count]
+
+
+def outsider(cluster, key=KEY):
+    """A node that is not a home replica of ``key``."""
+    home = cluster.ring.home_replicas(key)
+    return next(n for n in cluster.nodes if n not in home)
 
 
 @pytest.fixture
@@ -55,6 +65,23 @@ def behind():
     cluster.run_until_idle()
     cluster.recover(home[1])
     return cluster, keys, keys[:3]
+
+
+@pytest.fixture
+def emptied():
+    """Thirty keys with long names in one range; the second home replica lost its disk.
+
+    It holds none of them, so all thirty differ. Returns (cluster, keys).
+    """
+    cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=7, failure_detector="oracle")
+    keys = range_keys(cluster, count=30, prefix="invoice:")
+    for k in keys:
+        cluster.put(k, "v1")
+    cluster.run_until_idle()
+    home = cluster.ring.home_replicas(KEY)
+    cluster.crash(home[1], lose_data=True)
+    cluster.recover(home[1])
+    return cluster, keys
 
 
 @pytest.fixture
@@ -124,7 +151,80 @@ def test_comparison_refuses_nonsense(behind):
     assert merkle_comparison(cluster, KEY, node_b=home[0]).node_a == home[1]
 
 
+def test_comparison_refuses_a_node_that_is_not_a_replica(behind):
+    cluster, _, _ = behind
+    home, other = cluster.ring.home_replicas(KEY), outsider(cluster)
+    with pytest.raises(ValueError) as error:
+        merkle_comparison(cluster, KEY, home[0], other)
+    assert str(error.value) == (f"node_b={other!r} is not a replica of the range of {KEY!r}: "
+                                f"choose two of its replicas {', '.join(home)}")
+    with pytest.raises(ValueError, match=f"node_a={other!r} is not a replica of this range"):
+        merkle_comparison(cluster, cluster.ring.key_range(KEY), other)
+
+
+def test_comparison_knows_which_keys_a_repair_changed(behind):
+    cluster, _, missed = behind
+    home = cluster.ring.home_replicas(KEY)
+    report = cluster.anti_entropy()
+    assert not cluster.ring.key_range(KEY).contains(key_position("elsewhere"))
+    noise = [(home[1], "elsewhere"), (outsider(cluster), missed[0])]   # another range, node
+    c = merkle_comparison(cluster, KEY, fanout=2, depth=3, repaired=report.repaired + noise)
+    assert c.repaired_b == c.repaired_keys(home[1]) == sorted(missed) and c.repaired_a == []
+    assert c.repaired_leaves(home[1]) == sorted({c.tree_b.leaf_of(k) for k in missed})
+    assert c.repaired_leaves(home[0]) == []
+    with pytest.raises(ValueError, match="node must be"):
+        c.repaired_keys(outsider(cluster))
+    assert merkle_comparison(cluster, KEY).repaired_b == []      # nothing passed, nothing marked
+
+
+def test_summarize_keys_names_a_few_and_counts_them_all():
+    keys = [f"invoice:{i:04}" for i in range(97)]
+    text = summarize_keys(keys)
+    assert text == "97 keys, first 10: " + ", ".join(keys[:10])
+    assert summarize_keys(keys[:2], noun="differing key") == ("2 differing keys: invoice:0000, "
+                                                              "invoice:0001")
+    assert summarize_keys(keys[:1]) == "1 key: invoice:0000"
+    assert summarize_keys([], noun="differing key") == "no differing keys"
+    narrow = summarize_keys(keys, width=50)
+    assert narrow == "97 keys, first 2: invoice:0000, invoice:0001"
+    assert summarize_keys(keys, width=5) == "97 keys, first 1: invoice:0000"   # at least one
+    with pytest.raises(ValueError, match="limit must be a whole number >= 1, got 0"):
+        summarize_keys(keys, limit=0)
+
+
 # -- picture ------------------------------------------------------------------------------
+
+def test_wrap_key_keeps_every_character():
+    assert wrap_key("invoice:1050", 10) == ["invoice:", "1050"]
+    assert wrap_key("item143", 6) == ["item", "143"]
+    assert wrap_key("cart", 10) == ["cart"]
+    assert wrap_key("a/very/long/path/of/a/key", 8) == ["a/very/", "long/", "path/of/", "a/key"]
+    assert wrap_key("nodelimiters", 5) == ["nodel", "imite", "rs"]
+    for key, width in [("invoice:1050", 4), ("x:" * 20, 7), ("k", 1)]:
+        assert "".join(wrap_key(key, width)) == key
+        assert all(len(line) <= width for line in wrap_key(key, width))
+
+
+def test_leaf_labels_show_every_key_whole_and_do_not_overlap(ax):
+    cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=7)
+    keys = range_keys(cluster, count=8, prefix="invoice:")
+    for k in keys:
+        cluster.put(k, "v1")
+    cluster.run_until_idle()
+    c = merkle_comparison(cluster, KEY, fanout=2, depth=3)
+    assert max(len(leaf) for leaf in c.tree_a.leaves) <= 3      # so every leaf lists its keys
+    d = draw_merkle(c, ax=ax)
+    listed = [t for texts in d.leaf_keys.values() for t in texts]
+    assert all("\u2026" not in t.get_text() for t in ax.texts)
+    # Each key is there whole; too wide for a leaf, it is wrapped, not cut.
+    assert sorted(t.get_text().replace("\n", "") for t in listed) == sorted(keys + keys)
+    assert any("\n" in t.get_text() for t in listed)
+    # No label is wider than a leaf's slot, so neighbours never overlap.
+    renderer = FigureCanvasAgg(ax.figure).get_renderer()
+    slot = ax.transData.transform((1, 0))[0] - ax.transData.transform((0, 0))[0]
+    assert all(t.get_window_extent(renderer).width < slot for t in listed)
+
+
 
 def test_draw_merkle_highlights_differing_hashes_in_both_trees(behind, ax):
     cluster, keys, missed = behind
@@ -283,6 +383,92 @@ def test_cluster_explorer_table_counts_hints(behind):
 
 # -- explorer -------------------------------------------------------------------------------
 
+def test_explorer_offers_only_the_ranges_replicas(behind):
+    cluster, _, _ = behind
+    home, other = cluster.ring.home_replicas(KEY), outsider(cluster)
+    explorer = MerkleExplorer(cluster, key=KEY)
+    for picker in (explorer.a_picker, explorer.b_picker):
+        assert [value for _, value in picker.options] == home
+        assert [label for label, _ in picker.options] == [
+            f"{n} (home {rank})" for rank, n in enumerate(home, 1)]
+        with pytest.raises(TraitError):
+            picker.value = other
+    # The model refuses the node in words that name it and list the replicas.
+    explorer.model.set_nodes(home[0], other)
+    explorer.refresh()
+    assert explorer.model.comparison is None
+    assert (f"node_b=&#x27;{other}&#x27; is not a replica of the range of "
+            f"&#x27;{KEY}&#x27;: choose two of its replicas {', '.join(home)}"
+            in explorer.message.value)
+    explorer.b_picker.value = home[2]
+    assert explorer.model.comparison.node_b == home[2] and explorer.message.value == ""
+
+
+def test_explorer_keeps_long_lists_of_keys_short(emptied):
+    cluster, keys = emptied
+    home = cluster.ring.home_replicas(KEY)
+    explorer = MerkleExplorer(cluster, key=KEY)
+    c = explorer.model.comparison
+    assert sorted(c.diff.keys) == sorted(keys)
+    assert (f"<div>30 differing keys, first 10: {', '.join(c.diff.keys[:10])}</div>"
+            in explorer.summary.value)
+    assert not any(k in explorer.summary.value for k in c.diff.keys[10:])
+    second = explorer.drawing.title.get_text().splitlines()[1]
+    assert second.startswith("30 differing keys, first ") and len(second) <= 100
+    explorer.run_button.click()
+    fixed = sorted(keys)
+    assert (f"<div>repaired on {home[1]} by the last round: 30 keys, first 10: "
+            f"{', '.join(fixed[:10])}</div>" in explorer.summary.value)
+    assert not any(k in explorer.summary.value for k in fixed[10:])
+
+
+def test_explorer_keeps_the_trees_drawn_after_a_repair(behind):
+    cluster, _, missed = behind
+    home = cluster.ring.home_replicas(KEY)
+    explorer = MerkleExplorer(cluster, key=KEY)      # fanout 4, depth 3: drawn pruned
+    explorer.run_button.click()
+    c, d = explorer.model.comparison, explorer.drawing
+    assert c.diff.keys == [] and c.hashes_compared == 1
+    # Not two lone roots: the way down to each repaired leaf, with its siblings.
+    leaves = c.repaired_leaves(home[1])
+    assert d.shown == "compared" and len(d.boxes) > 2 and leaves
+    assert sorted(d.repaired) == [("b", 3, i) for i in leaves]
+    for i in leaves:
+        for level in range(4):
+            assert ("b", level, i // 4 ** (3 - level)) in d.boxes
+    assert {d.kinds[k] for k in d.repaired} == {"repaired"}
+    assert {to_hex(d.boxes[k].get_facecolor()) for k in d.repaired} == {
+        BOX_STYLES["repaired"][0].lower()}
+    path = {(level, i // 4 ** (3 - level)) for i in leaves for level in range(1, 4)}
+    assert len(d.repaired_lines) == len(path)
+    assert {to_hex(line.get_color()) for line in d.repaired_lines} == {TO_REPAIRED[0].lower()}
+    assert REPAIRED_LABEL in [t.get_text() for t in d.legend.get_texts()]
+    green = [t.get_text().replace("\n", "") for texts in d.leaf_keys.values() for t in texts
+             if to_hex(t.get_color()) == REPAIRED_TEXT.lower()]
+    assert sorted(green) == sorted(missed)
+    assert d.title.get_text().endswith(f"(the last round repaired 3 keys on {home[1]})")
+    assert (f"<div>repaired on {home[1]} by the last round: 3 keys: "
+            f"{', '.join(sorted(missed))}</div>" in explorer.summary.value)
+    # The sliders still show something: the same repairs in trees of another shape.
+    shapes = set()
+    for fanout, depth in [(2, 3), (2, 4), (3, 2)]:
+        explorer.fanout_slider.value, explorer.depth_slider.value = fanout, depth
+        d, c = explorer.drawing, explorer.model.comparison
+        assert sorted(d.repaired) == [("b", depth, i) for i in c.repaired_leaves(home[1])]
+        shapes.add(len(d.boxes))
+    assert len(shapes) == 3
+
+
+def test_a_round_that_repaired_nothing_here_says_so(behind):
+    cluster, _, _ = behind
+    cluster.anti_entropy()                          # the replicas agree from now on
+    explorer = MerkleExplorer(cluster, key=KEY)
+    explorer.run_button.click()
+    home = cluster.ring.home_replicas(KEY)
+    assert explorer.drawing.repaired == [] and len(explorer.drawing.boxes) == 2
+    assert (f"the last round repaired no key of this range on {home[0]} or {home[1]}"
+            in explorer.summary.value)
+
 def test_explorer_starts_on_the_key_and_its_home_replicas(behind):
     cluster, keys, missed = behind
     home = cluster.ring.home_replicas(KEY)
@@ -290,9 +476,10 @@ def test_explorer_starts_on_the_key_and_its_home_replicas(behind):
     c = explorer.model.comparison
     assert (explorer.a_picker.value, explorer.b_picker.value) == (home[0], home[1])
     assert f"{home[0]} (home 1)" in explorer.a_picker.label
-    assert (f"hashes compared: <b>{c.hashes_compared}</b> \u00b7 full scan: <b>8</b> keys"
+    assert (f"<div>hashes compared: {c.hashes_compared} \u00b7 full scan: 8 keys</div>"
             in explorer.summary.value)
-    assert all(f"&#x27;{k}&#x27;" in explorer.summary.value for k in missed)
+    assert f"<div>3 differing keys: {', '.join(c.diff.keys)}</div>" in explorer.summary.value
+    assert sorted(c.diff.keys) == sorted(missed)
     assert len(explorer.drawing.highlighted) == 2 * len(c.differing_nodes)
     assert explorer.picture.image.value[:8] == PNG
     # With no key given, it opens on a key whose replicas disagree.
@@ -307,7 +494,7 @@ def test_explorer_pickers_and_sliders_call_the_model(behind):
     explorer.b_picker.value = home[2]
     assert explorer.model.comparison.node_b == home[2]
     assert explorer.model.comparison.diff.keys == []     # these two both have the new versions
-    assert "differing keys: <b>none</b>" in explorer.summary.value
+    assert "<div>no differing keys</div>" in explorer.summary.value
     explorer.fanout_slider.value = 2
     explorer.depth_slider.value = 2
     assert (explorer.model.comparison.fanout, explorer.model.comparison.depth) == (2, 2)
@@ -340,7 +527,7 @@ def test_explorer_runs_an_anti_entropy_round(behind):
     assert "anti-entropy round" in explorer.report.value
     assert f"{report.keys_repaired} repaired" in explorer.report.value
     assert explorer.model.comparison.diff.keys == []
-    assert "hashes compared: <b>1</b>" in explorer.summary.value
+    assert "hashes compared: 1 \u00b7" in explorer.summary.value
     assert explorer.drawing.highlighted == []
 
 

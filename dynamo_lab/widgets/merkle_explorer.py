@@ -1,13 +1,16 @@
 """The Merkle explorer: two replicas' hash trees for a key's range, and what differs.
 
 A key box chooses the key range; two dropdowns choose the replicas compared
-(at first the key's first two home replicas); sliders set the trees' fanout
-and depth. The picture shows both trees, the hashes that differ and the path
-the comparison descended; a line sets the hashes compared against the keys a
-full scan would compare. The button runs one round of anti-entropy on the
-whole cluster (``cluster.anti_entropy()``) and shows its report; the trees
-are rebuilt from what the replicas store afterwards. Everything shown comes
-from :func:`dynamo_lab.merkle_view.merkle_comparison`.
+among the range's home replicas (anti-entropy compares no other nodes), at
+first its first two; sliders set the trees' fanout and depth. The picture
+shows both trees, the hashes that differ and the path the comparison
+descended; a line sets the hashes compared against the keys a full scan
+would compare, and names the keys that differ (the first ten, and how many
+there are). The button runs one round of anti-entropy on the whole cluster
+(``cluster.anti_entropy()``) and shows its report; the trees are rebuilt
+from what the replicas store afterwards, and the leaves whose keys the round
+repaired stay marked, at any fanout and depth. Everything shown comes from
+:func:`dynamo_lab.merkle_view.merkle_comparison`.
 
 Examples
 --------
@@ -23,6 +26,8 @@ Examples
 >>> explorer.run_button.click()
 >>> explorer.model.comparison.diff.keys, "1 repaired" in explorer.report.value
 ([], True)
+>>> explorer.model.comparison.repaired_keys(home[1]), len(explorer.drawing.repaired)
+(['k'], 1)
 """
 
 from __future__ import annotations
@@ -32,14 +37,16 @@ import html
 import ipywidgets as widgets
 
 from ..anti_entropy import version_summary
-from ..merkle_view import MerkleComparison, merkle_comparison
+from ..merkle_view import MerkleComparison, merkle_comparison, summary_lines
 from .figure import FigureImage
 
-__all__ = ["MerkleExplorer", "MerkleModel", "MAX_FANOUT", "MAX_DEPTH"]
+__all__ = ["MerkleExplorer", "MerkleModel", "MAX_FANOUT", "MAX_DEPTH", "LISTED_KEYS"]
 
 #: Largest fanout and depth the sliders reach.
 MAX_FANOUT = 8
 MAX_DEPTH = 4
+#: Lists of keys name at most this many (and say how many there are).
+LISTED_KEYS = 10
 
 
 def _default_key(cluster) -> str:
@@ -79,6 +86,11 @@ class MerkleModel:
     >>> m.set_nodes(m.node_a, m.node_a)
     >>> m.comparison is None, m.error
     (True, 'compare two different nodes, not C with itself')
+    >>> m.home
+    ['C', 'B', 'A']
+    >>> m.set_nodes("C", "D")
+    >>> m.error
+    "node_b='D' is not a replica of the range of 'k': choose two of its replicas C, B, A"
     """
 
     def __init__(self, cluster, key: str | None = None, fanout: int = 4, depth: int = 3):
@@ -120,22 +132,27 @@ class MerkleModel:
         self.update()
 
     def update(self) -> None:
-        """Compare the two replicas' trees as the cluster stores them now."""
+        """Compare the two replicas' trees as the cluster stores them now.
+
+        The keys the last anti-entropy round run from here repaired are
+        passed on, so the picture can mark their leaves.
+        """
+        repaired = self.report.repaired if self.report is not None else ()
         try:
             if not self.key:
                 raise ValueError("type a key: its range is compared")
             self.comparison = merkle_comparison(self.cluster, self.key, self.node_a, self.node_b,
-                                                fanout=self.fanout, depth=self.depth)
+                                                fanout=self.fanout, depth=self.depth,
+                                                repaired=repaired)
             self.error = None
         except (ValueError, KeyError) as exc:
             self.comparison = None
             self.error = exc.args[0] if exc.args else str(exc)
 
 
-def _summary_html(c: MerkleComparison) -> str:
-    keys = ", ".join(html.escape(repr(k)) for k in c.diff.keys) or "none"
-    return (f"<div>hashes compared: <b>{c.hashes_compared}</b> \u00b7 full scan: "
-            f"<b>{c.full_scan}</b> keys \u00b7 differing keys: <b>{keys}</b></div>")
+def _summary_html(c: MerkleComparison, after_round: bool) -> str:
+    return "".join(f"<div>{html.escape(line)}</div>"
+                   for line in summary_lines(c, LISTED_KEYS, after_round=after_round))
 
 
 class MerkleExplorer:
@@ -153,12 +170,15 @@ class MerkleExplorer:
     model : MerkleModel
     key_box : ipywidgets.Text
     a_picker, b_picker : ipywidgets.Dropdown
-        The two nodes compared (home replicas of the key are marked).
+        The two nodes compared; they offer only the home replicas of the
+        key, in preference order.
     fanout_slider, depth_slider : ipywidgets.IntSlider
     run_button : ipywidgets.Button
         Runs one anti-entropy round on the cluster.
     summary : ipywidgets.HTML
-        Hashes compared, keys a full scan compares, and the keys that differ.
+        Hashes compared, keys a full scan compares, the keys that differ and
+        the keys the last round repaired (each list: how many, and the first
+        :data:`LISTED_KEYS`).
     message : ipywidgets.HTML
         Why the choices make no sense (empty when they do).
     report : ipywidgets.HTML
@@ -177,9 +197,9 @@ class MerkleExplorer:
                                     layout=widgets.Layout(width="220px"),
                                     style={"description_width": "30px"})
         picker = dict(layout=widgets.Layout(width="170px"), style={"description_width": "60px"})
-        self.a_picker = widgets.Dropdown(options=cluster.nodes, description="replica 1",
+        self.a_picker = widgets.Dropdown(options=model.home, description="replica 1",
                                          **picker)
-        self.b_picker = widgets.Dropdown(options=cluster.nodes, description="replica 2",
+        self.b_picker = widgets.Dropdown(options=model.home, description="replica 2",
                                          **picker)
         self.fanout_slider = widgets.IntSlider(value=model.fanout, min=2, max=MAX_FANOUT,
                                                description="fanout",
@@ -238,16 +258,16 @@ class MerkleExplorer:
     # -- view -----------------------------------------------------------------------
     def refresh(self) -> None:
         """Show the model: pickers, words and the two trees."""
-        model, cluster = self.model, self.cluster
+        model = self.model
         home = model.home
-        options = [(f"{n} (home {home.index(n) + 1})" if n in home else n, n)
-                   for n in cluster.nodes]
+        # Only the range's replicas: anti-entropy compares no other nodes.
+        options = [(f"{n} (home {rank})", n) for rank, n in enumerate(home, 1)]
         self._syncing = True
         try:
             self.key_box.value = model.key
             for picker, value in ((self.a_picker, model.node_a), (self.b_picker, model.node_b)):
                 picker.options = options
-                picker.value = value if value in cluster.nodes else None
+                picker.value = value if value in home else None
         finally:
             self._syncing = False
         report = model.report
@@ -262,7 +282,7 @@ class MerkleExplorer:
             self.picture.show(False)
             return
         self.message.value = ""
-        self.summary.value = _summary_html(comparison)
+        self.summary.value = _summary_html(comparison, model.report is not None)
         self.picture.show(True)
         self.picture.redraw(lambda fig: self._draw(fig, comparison))
 

@@ -18,7 +18,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import dynamo_lab as dl  # noqa: E402
 from dynamo_lab.plots import draw_version_graph, node_colors  # noqa: E402
-from dynamo_lab.plots.version_graph import (BOX_STYLES, MAX_ROWS, format_value,  # noqa: E402
+from dynamo_lab.plots.version_graph import (BOX_STYLES, MAX_ROWS,  # noqa: E402
+                                            MAX_VALUE_CHARS, format_value,
                                             version_graph_figsize)
 from dynamo_lab.scenarios import lww_clock_skew, sibling_explosion  # noqa: E402
 from dynamo_lab.version_graph import version_graph  # noqa: E402
@@ -211,7 +212,10 @@ def test_a_wide_column_wraps_and_an_empty_graph_says_so(ax):
 def test_format_value_and_figure_size():
     assert format_value(frozenset({"x10", "x2", "y0"})) == "{x2, x10, y0}"
     assert format_value([1, 2]) == "[1, 2]" and format_value("v") == "v"
-    assert len(format_value("z" * 50)) == 20
+    assert format_value("z" * 50) == "z" * 50
+    assert format_value("z" * 50, width=20).split("\n") == ["z" * 20, "z" * 20, "z" * 10]
+    with pytest.raises(ValueError, match="width must be a whole number >= 1, got 0"):
+        format_value("too long for no width at all", width=0)
     g = version_graph(sibling_explosion("dvv", rounds=3).cluster, "cart")
     width, height = version_graph_figsize(g)
     assert width >= 6.0 and height >= 3.0
@@ -222,6 +226,44 @@ def test_format_value_and_figure_size():
     finally:
         for number in set(plt.get_fignums()) - before:
             plt.close(number)
+
+
+LONG = ["book", "pen", "ink", "notebook", "stapler", "paper clips", "envelopes"]
+
+
+def test_long_values_are_drawn_whole_in_taller_boxes(ax):
+    cluster = make_cluster()
+    cluster.put("k", LONG, coordinator="A")
+    cluster.put("k", "short", coordinator="B")          # no context: a sibling beside it
+    g = version_graph(cluster, "k")
+    d = draw_version_graph(g, ax=ax)
+    long_event, short_event = event_of(g, LONG), event_of(g, "short")
+    text = d.value_labels[long_event].get_text()
+    # Every character of the value is there: wrapped at spaces, nothing cut.
+    assert "\u2026" not in text and text.count("\n") >= 2
+    assert text.replace("\n", " ") == format_value(LONG) == str(LONG)
+    assert all(len(line) <= MAX_VALUE_CHARS for line in text.split("\n"))
+    assert d.value_labels[short_event].get_text() == "short"
+    # The long value's box grows to hold its lines, and the rows and figure make room.
+    tall, short = d.boxes[long_event], d.boxes[short_event]
+    assert tall.get_height() > short.get_height()
+    assert tall.get_y() > short.get_y() + short.get_height()        # no overlap
+    plain = make_cluster()
+    plain.put("k", "long", coordinator="A")
+    plain.put("k", "short", coordinator="B")
+    assert version_graph_figsize(g)[1] > version_graph_figsize(version_graph(plain, "k"))[1]
+
+
+def test_the_lost_write_note_shows_the_value_whole(ax):
+    cluster = make_cluster("lww")
+    cluster.skew_clock("A", ms=50)
+    cluster.put("k", "early", coordinator="A")
+    cluster.put("k", "a later value that is far too long for a short note", coordinator="B")
+    g = version_graph(cluster, "k")
+    [lost] = g.lost
+    d = draw_version_graph(g, ax=ax)
+    assert " ".join(d.lost_note.get_text().split("\n")) == (
+        f"lost, no version kept: \u201c{lost.value}\u201d via B")
 
 
 # -- widget ---------------------------------------------------------------------------------
@@ -253,6 +295,15 @@ def test_widget_key_box_switches_key_and_explains_a_blank_one(joined):
     assert graph.label.value == "" and graph.picture.image.layout.display == "none"
     graph.key_box.value = "k"
     assert graph.message.value == "" and graph.picture.image.layout.display is None
+
+
+def test_widget_shows_a_long_value_whole():
+    cluster = make_cluster()
+    cluster.put("cart", LONG, coordinator="A")
+    graph = VersionGraph(cluster, "cart")
+    [label] = graph.drawing.value_labels.values()
+    assert label.get_text().replace("\n", " ") == str(LONG)
+    assert graph.picture.figure.get_size_inches()[1] == version_graph_figsize(graph.model.graph)[1]
 
 
 def test_widget_opens_on_a_key_with_siblings():

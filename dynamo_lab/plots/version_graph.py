@@ -2,7 +2,9 @@
 
 Each version (one write) is a box holding its value, its event and the clock
 of the record it was written in (``A:3 {A:3, B:1}``; under last-write-wins,
-whose records carry no clock, its timestamp instead). Versions that descend
+whose records carry no clock, its timestamp instead). The value is shown
+whole: one longer than :data:`MAX_VALUE_CHARS` characters wraps onto more
+lines, and its box grows to hold them. Versions that descend
 from no other stand in the leftmost column; a version stands one column to
 the right of the deepest version it descends from. Arrows run from *older to
 newer*, in the direction of time: an arrow from ``v`` to ``u`` means ``u``
@@ -35,10 +37,12 @@ True
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..validation import whole_number
 from .axes import axes_or_new
 from .colors import CUT, node_colors
 
@@ -47,7 +51,7 @@ __all__ = ["draw_version_graph", "VersionGraphDrawing", "version_graph_figsize",
 
 #: A causal-depth column with more versions than this wraps into several.
 MAX_ROWS = 6
-#: Values longer than this many characters are cut short with an ellipsis.
+#: Characters per line of a value in its box; a longer value wraps onto more lines.
 MAX_VALUE_CHARS = 20
 
 #: How each kind of version is drawn: (fill, edge colour, edge width, text colour).
@@ -57,10 +61,12 @@ BOX_STYLES = {
 }
 ARROW = "#444444"
 
-# Data units: one sub-column is _X_STEP wide, one row _Y_STEP high.
+# Data units: one sub-column is _X_STEP wide; a row is _Y_STEP high when every
+# value fits on one line, and each further line of the longest value adds _LINE_H.
 _X_STEP, _Y_STEP = 2.45, 1.45
 _BOX_W, _BOX_H = 2.0, 0.92
-# Inches per sub-column and per row when the figure is sized to the graph.
+_LINE_H = 0.19
+# Inches per sub-column and per row of _Y_STEP when the figure is sized to the graph.
 _INCH_X, _INCH_Y = 2.25, 1.2
 # The narrowest figure, in inches, and so the fewest sub-columns the x axis spans.
 _MIN_WIDTH = 6.0
@@ -83,7 +89,8 @@ class VersionGraphDrawing:
     highlighted : list
         The events drawn as current siblings, in read order.
     value_labels : dict
-        event -> the Text with its value.
+        event -> the Text with its whole value (lines joined by ``"\n"``
+        where it wraps).
     clock_labels : dict
         event -> the Text with its event and clock (or timestamp).
     holder_marks : dict
@@ -121,15 +128,24 @@ def _natural(text: str) -> list:
             for part in re.split(r"(\d+)", text) if part]
 
 
-def format_value(value, tombstone: bool = False, width: int = MAX_VALUE_CHARS) -> str:
-    """A value as a box shows it: sets sorted in braces, strings bare, cut to ``width``.
+def format_value(value, tombstone: bool = False, width: int | None = None) -> str:
+    """A value as a box shows it: sets sorted in braces, strings bare, never cut short.
+
+    Parameters
+    ----------
+    value : object
+    tombstone : bool
+        True for a delete: ``'(deleted)'``.
+    width : int, optional
+        Wrap the text onto lines (joined by ``"\n"``) of at most this many
+        characters, breaking at spaces where it can; the whole value is kept.
 
     Examples
     --------
     >>> format_value(frozenset({"y0", "x10", "x2"}))
     '{x2, x10, y0}'
-    >>> format_value("a very long value indeed, longer than a box", width=12)
-    'a very long\u2026'
+    >>> format_value(["book", "pen", "ink"], width=16).splitlines()
+    ["['book', 'pen',", "'ink']"]
     >>> format_value(None, tombstone=True)
     '(deleted)'
     """
@@ -141,7 +157,23 @@ def format_value(value, tombstone: bool = False, width: int = MAX_VALUE_CHARS) -
         text = value
     else:
         text = repr(value)
-    return text if len(text) <= width else text[:width - 1] + "\u2026"
+    if width is not None:
+        whole_number("width", width, low=1)
+    if width is None or len(text) <= width:
+        return text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=True,
+                                   break_on_hyphens=False)) or text
+
+
+def _value_lines(node) -> int:
+    """How many lines the value of ``node`` takes in its box."""
+    return format_value(node.value, node.tombstone, MAX_VALUE_CHARS).count("\n") + 1
+
+
+def _row_step(model) -> float:
+    """The height of one row in data units: room for the tallest box and its holder marks."""
+    lines = max((_value_lines(node) for node in model.nodes), default=1)
+    return _Y_STEP + (lines - 1) * _LINE_H
 
 
 def _columns(model) -> list[list]:
@@ -179,8 +211,19 @@ def version_graph_figsize(model) -> tuple[float, float]:
     columns = _columns(model)
     width = max(_MIN_WIDTH, _INCH_X * len(columns) + 0.6)
     rows = max((len(c) for c in columns), default=1)
-    extra = 0.35 if getattr(model, "lost", None) else 0.0
-    return (round(width, 2), round(max(3.0, _INCH_Y * rows + 1.3 + extra), 2))
+    extra = 0.35 * len(_lost_lines(model, width)) if getattr(model, "lost", None) else 0.0
+    height = _INCH_Y / _Y_STEP * _row_step(model) * rows + 1.3 + extra
+    return (round(width, 2), round(max(3.0, height), 2))
+
+
+def _lost_lines(model, width_in: float) -> list[str]:
+    """The note on writes that left no version, wrapped to ``width_in`` inches; each value whole."""
+    shown = "; ".join(f"\u201c{format_value(w.value, w.f == 'delete')}\u201d via {w.coordinator}"
+                      for w in model.lost[:2])
+    more = f" and {len(model.lost) - 2} more" if len(model.lost) > 2 else ""
+    # About 4.4 points a character at the note's 7.5 points.
+    return textwrap.wrap(f"lost, no version kept: {shown}{more}",
+                         max(int(width_in * 72 * 0.9 / 4.4), 20), break_on_hyphens=False)
 
 
 def draw_version_graph(model, *, colors: Mapping[str, str] | None = None,
@@ -216,13 +259,14 @@ def draw_version_graph(model, *, colors: Mapping[str, str] | None = None,
     holders = [h for node in model.nodes for h in node.holders]
     colours = node_colors(list(dict.fromkeys([*model.cluster_nodes, *holders])), colors)
     columns = _columns(model)
+    step = _row_step(model)
     for c, column in enumerate(columns):
-        top = (len(column) - 1) / 2 * _Y_STEP
+        top = (len(column) - 1) / 2 * step
         for r, node in enumerate(column):
-            drawing.positions[node.event] = (c * _X_STEP, top - r * _Y_STEP)
+            drawing.positions[node.event] = (c * _X_STEP, top - r * step)
 
     # Fixed sizes: the figure is sized to the graph, so a box always holds
-    # MAX_VALUE_CHARS of bold value text.
+    # lines of MAX_VALUE_CHARS characters of bold value text.
     rows = max((len(col) for col in columns), default=1)
     value_size, small = 8.5, 7.0
 
@@ -239,27 +283,33 @@ def draw_version_graph(model, *, colors: Mapping[str, str] | None = None,
         x, y = drawing.positions[node.event]
         kind = "current" if node.is_current else "older"
         fill, edge, width, text_colour = BOX_STYLES[kind]
-        box = FancyBboxPatch((x - _BOX_W / 2, y - _BOX_H / 2), _BOX_W, _BOX_H,
+        value = format_value(node.value, node.tombstone, MAX_VALUE_CHARS)
+        extra = value.count("\n") * _LINE_H
+        height = _BOX_H + extra
+        box = FancyBboxPatch((x - _BOX_W / 2, y - height / 2), _BOX_W, height,
                              boxstyle="round,pad=0,rounding_size=0.12", facecolor=fill,
                              edgecolor=edge, linewidth=width,
                              linestyle="--" if node.tombstone else "-", zorder=2)
         ax.add_patch(box)
         drawing.boxes[node.event] = box
         drawing.kinds[node.event] = kind
+        # The value's lines fill the box down to the clock line (with one
+        # line, both sit where they always did).
+        spacing = {"linespacing": 1.25} if extra else {}
         drawing.value_labels[node.event] = ax.text(
-            x, y + 0.2, format_value(node.value, node.tombstone), ha="center", va="center",
-            fontsize=value_size, color=text_colour, zorder=3,
+            x, y + 0.2, value, ha="center", va="center",
+            fontsize=value_size, color=text_colour, zorder=3, **spacing,
             fontweight="bold" if node.is_current else "normal",
             style="italic" if node.tombstone else "normal")
         clock = node.clock if node.clock != "{}" else f"t = {node.timestamp:.1f} ms"
         drawing.clock_labels[node.event] = ax.text(
-            x, y - 0.17, f"{node.label}  {clock}", ha="center", va="center", fontsize=small,
-            family="monospace", color=text_colour, zorder=3)
+            x, y - 0.17 - extra / 2, f"{node.label}  {clock}", ha="center", va="center",
+            fontsize=small, family="monospace", color=text_colour, zorder=3)
         marks = []
         n = len(node.holders)
         for i, holder in enumerate(node.holders):
             marks.append(ax.annotate(
-                holder, xy=(x, y - _BOX_H / 2), xytext=((i - (n - 1) / 2) * 15, -9),
+                holder, xy=(x, y - height / 2), xytext=((i - (n - 1) / 2) * 15, -9),
                 textcoords="offset points", ha="center", va="center", fontsize=small,
                 fontweight="bold", color="white", zorder=4,
                 bbox=dict(boxstyle="circle,pad=0.18", fc=colours[holder], ec="white", lw=0.6)))
@@ -271,16 +321,15 @@ def draw_version_graph(model, *, colors: Mapping[str, str] | None = None,
     span = max(count, (_MIN_WIDTH - 0.6) / _INCH_X)
     left = (count - 1) / 2 * _X_STEP - span / 2 * _X_STEP
     right = left + span * _X_STEP
-    half = max(rows - 1, 0) / 2 * _Y_STEP
-    bottom = -half - _BOX_H / 2 - 0.75
+    half = max(rows - 1, 0) / 2 * step
+    tallest = _BOX_H + (step - _Y_STEP)
+    bottom = -half - tallest / 2 - 0.75
     if model.lost:
-        shown = "; ".join(f"\u201c{format_value(w.value, w.f == 'delete', 28)}\u201d via "
-                          f"{w.coordinator}" for w in model.lost[:2])
-        more = f" and {len(model.lost) - 2} more" if len(model.lost) > 2 else ""
+        lines = _lost_lines(model, ax.get_position().width * ax.figure.get_figwidth())
         drawing.lost_note = ax.text(
-            (left + right) / 2, bottom + 0.05, f"lost, no version kept: {shown}{more}",
+            (left + right) / 2, bottom + 0.05, "\n".join(lines),
             ha="center", va="top", fontsize=small + 0.5, color=CUT, zorder=3)
-        bottom -= 0.45
+        bottom -= 0.45 * len(lines)
     if not model.nodes:
         ax.text(0, 0, f"no versions of {model.key!r} yet", ha="center", va="center",
                 fontsize=10, color="#555555")
@@ -306,6 +355,6 @@ def draw_version_graph(model, *, colors: Mapping[str, str] | None = None,
         title = f"versions of {model.key!r} ({model.versioning}): {model.summary()}"
     drawing.title = ax.set_title(title, fontsize=11)
     ax.set_xlim(left, right)
-    ax.set_ylim(bottom, half + _BOX_H / 2 + 0.25)
+    ax.set_ylim(bottom, half + tallest / 2 + 0.25)
     ax.axis("off")
     return drawing

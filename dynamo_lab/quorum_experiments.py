@@ -42,7 +42,7 @@ from .validation import whole_number
 
 __all__ = ["outside_coordinator", "operations_with_replicas_down", "quorum_latencies",
            "StaleReadTrial", "StaleReadFrequency", "stale_read_frequency", "find_stale_read",
-           "compare_with_pbs"]
+           "compare_with_pbs", "distance_from_eq1"]
 
 #: The value every stale-read trial starts from, and the one it then writes.
 OLD, NEW = "old", "new"
@@ -408,4 +408,52 @@ def compare_with_pbs(configs=((3, 1, 1), (3, 1, 2), (3, 2, 1), (3, 2, 2)), *,
         rows.append({"N": n, "R": r, "W": w, "p_stale": still.p_stale,
                      "Eq. 1": float(still.p_stale), "write stops at W": still.frequency,
                      "write keeps going": moving.frequency})
+    return pd.DataFrame(rows)
+
+
+def distance_from_eq1(comparison, trials: int):
+    """How far each measured frequency lies from Eq. 1, in standard errors.
+
+    A frequency measured over ``trials`` independent trials of a true
+    probability p scatters by one binomial standard error, sqrt(p(1 - p) /
+    trials), so a distance of one or two is what chance alone gives.
+    Positive: more stale reads than Eq. 1 predicts; negative: fewer.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        What :func:`compare_with_pbs` returned.
+    trials : int
+        The trials per configuration it was run with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per configuration in which Eq. 1 is neither 0 nor 1 (where it
+        is, a frequency has no spread to measure against): ``N``, ``R``,
+        ``W``, ``Eq. 1``, ``standard error``, and for each of ``write stops at
+        W`` and ``write keeps going`` the distance.
+
+    Examples
+    --------
+    >>> table = compare_with_pbs([(3, 1, 1), (3, 2, 2)], trials=100)
+    >>> distances = distance_from_eq1(table, trials=100)
+    >>> distances[["N", "R", "W"]].values.tolist()     # R + W > N has no spread
+    [[3, 1, 1]]
+    >>> round(float(distances["standard error"].iloc[0]), 4)
+    0.0471
+    """
+    import pandas as pd
+
+    trials = whole_number("trials", trials, low=1)
+    rows = []
+    for _, row in comparison.iterrows():
+        p = float(row["p_stale"])
+        if p in (0.0, 1.0):
+            continue
+        error = (p * (1 - p) / trials) ** 0.5
+        rows.append({"N": row["N"], "R": row["R"], "W": row["W"], "Eq. 1": p,
+                     "standard error": error,
+                     **{f"{way} (standard errors)": (row[way] - p) / error
+                        for way in ("write stops at W", "write keeps going")}})
     return pd.DataFrame(rows)

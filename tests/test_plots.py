@@ -15,6 +15,7 @@ from dynamo_lab.plots import (PALETTE, draw_cluster, draw_messages, draw_quorum,
                               draw_ring, node_colors)
 from dynamo_lab.plots.colors import CUT, DOWN, READ, WRITE  # noqa: E402
 from dynamo_lab.plots.messages import TimeAxis  # noqa: E402
+from dynamo_lab.plots.quorum import waits_for  # noqa: E402
 from dynamo_lab.quorum import quorum_facts  # noqa: E402
 from dynamo_lab.replay import (Timeline, down_intervals, fault_state_at,  # noqa: E402
                                message_lives, node_status, operation_spans,
@@ -172,7 +173,23 @@ def test_quorum_diagram_colours_and_words(ax):
     assert d.overlap == ()
     assert "a read can miss the write" in d.title.get_text()
     texts = [t.get_text() for t in ax.texts]
-    assert "write set: W = 1 acknowledge" in texts and "read set: R = 1 reply" in texts
+    assert "write waits for W = 1 acknowledgement" in texts
+    assert "read waits for R = 1 reply" in texts
+
+
+def test_quorum_diagram_says_what_w_and_r_count_in_plain_words(ax):
+    d = draw_quorum(5, r=3, w=2, ax=ax)
+    assert d.write_label.get_text() == "write waits for W = 2 acknowledgements"
+    assert d.read_label.get_text() == "read waits for R = 3 replies"
+    # Bracket labels at the ends of the row stay on its side of the diagram.
+    assert d.write_label.get_ha() == "left" and d.read_label.get_ha() == "right"
+    assert d.write_label.get_position()[0] == 0.0
+    whole = draw_quorum(2, 2, 2, ax=Figure().add_subplot())
+    assert whole.write_label.get_ha() == "center"
+    scattered = draw_quorum(3, 2, 2, write_set=[0, 2], ax=Figure().add_subplot())
+    assert scattered.write_label is None and scattered.read_label is not None
+    with pytest.raises(ValueError, match="operation must be 'write' or 'read', got 'scan'"):
+        waits_for("scan", 1)
 
 
 def test_quorum_diagram_outlines_the_overlap(ax):

@@ -7,7 +7,9 @@ is in the overlap: a replica the read asks that holds the write.
 
 By default the write set is the first W replicas and the read set the last R,
 the placement that shares as few replicas as possible: what the picture
-shows is the worst case, ``max(0, R + W - N)`` replicas in common.
+shows is the worst case, ``max(0, R + W - N)`` replicas in common. A bracket
+over each set says in words what its number counts: the write waits for W
+acknowledgements, the read for R replies.
 
 Examples
 --------
@@ -18,6 +20,8 @@ Examples
 ((0, 1), (1, 2), (1,))
 >>> d.title.get_text()
 'N = 3, W = 2, R = 2: every read overlaps the write in at least 1 replica'
+>>> d.write_label.get_text(), d.read_label.get_text()
+('write waits for W = 2 acknowledgements', 'read waits for R = 2 replies')
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from ..quorum import QuorumFacts, quorum_facts
 from .axes import axes_or_new
 from .colors import READ, WRITE
 
-__all__ = ["draw_quorum", "QuorumDrawing"]
+__all__ = ["draw_quorum", "QuorumDrawing", "waits_for"]
 
 _BOX = 1.0
 _STEP = 1.25
@@ -52,6 +56,9 @@ class QuorumDrawing:
         The filled halves, one per member of each set.
     labels : list of matplotlib.text.Text
         The replica names, in order.
+    write_label, read_label : matplotlib.text.Text or None
+        The words by each set's bracket (None when the set is scattered and
+        has no bracket).
     title : matplotlib.text.Text
     """
 
@@ -64,6 +71,8 @@ class QuorumDrawing:
     write_patches: list = field(default_factory=list)
     read_patches: list = field(default_factory=list)
     labels: list = field(default_factory=list)
+    write_label: Any = None
+    read_label: Any = None
     title: Any = None
 
 
@@ -80,14 +89,40 @@ def _indices(name: str, chosen: Sequence[int] | None, size: int, n: int,
     return picked
 
 
-def _bracket(ax, first: int, last: int, y: float, up: bool, colour: str, text: str):
-    """A bracket over boxes ``first..last`` with ``text`` beyond it."""
+def waits_for(operation: str, count: int) -> str:
+    """What a quorum size means, in words: what the operation waits for, and how many.
+
+    Examples
+    --------
+    >>> waits_for("write", 2), waits_for("read", 1)
+    ('write waits for W = 2 acknowledgements', 'read waits for R = 1 reply')
+    """
+    if operation == "write":
+        return f"write waits for W = {count} acknowledgement{'' if count == 1 else 's'}"
+    if operation == "read":
+        return f"read waits for R = {count} repl{'y' if count == 1 else 'ies'}"
+    raise ValueError(f"operation must be 'write' or 'read', got {operation!r}")
+
+
+def _bracket(ax, first: int, last: int, n: int, y: float, up: bool, colour: str, text: str):
+    """A bracket over boxes ``first..last`` (of ``n``) with ``text`` beyond it.
+
+    The text starts at the bracket's left end when the bracket starts at the
+    first box, and ends at its right end when it ends at the last box, so a
+    long label never runs past the row of boxes at the edge it is nearest.
+    """
     x0, x1 = first * _STEP, last * _STEP + _BOX
     tip = 0.12 if up else -0.12
     ax.plot([x0, x0, x1, x1], [y, y + tip, y + tip, y], color=colour, lw=2,
             solid_capstyle="butt")
-    return ax.text((x0 + x1) / 2, y + tip * 1.6, text, ha="center",
-                   va="bottom" if up else "top", color="#333333", fontsize=10)
+    if first == 0 and last < n - 1:
+        x, ha = x0, "left"
+    elif last == n - 1 and first > 0:
+        x, ha = x1, "right"
+    else:
+        x, ha = (x0 + x1) / 2, "center"
+    return ax.text(x, y + tip * 1.6, text, ha=ha, va="bottom" if up else "top",
+                   color="#333333", fontsize=10)
 
 
 def draw_quorum(n: int, r: int, w: int, *, write_set: Sequence[int] | None = None,
@@ -162,10 +197,11 @@ def draw_quorum(n: int, r: int, w: int, *, write_set: Sequence[int] | None = Non
 
     # Brackets name the sets; a scattered set gets only the colours.
     if writes and writes[-1] - writes[0] + 1 == len(writes):
-        _bracket(ax, writes[0], writes[-1], _BOX + 0.08, True, WRITE,
-                 f"write set: W = {w} acknowledge")
+        drawing.write_label = _bracket(ax, writes[0], writes[-1], n, _BOX + 0.08, True, WRITE,
+                                       waits_for("write", w))
     if reads and reads[-1] - reads[0] + 1 == len(reads):
-        _bracket(ax, reads[0], reads[-1], -0.08, False, READ, f"read set: R = {r} reply")
+        drawing.read_label = _bracket(ax, reads[0], reads[-1], n, -0.08, False, READ,
+                                      waits_for("read", r))
 
     if facts.overlap:
         verdict = (f"every read overlaps the write in at least {facts.min_overlap} "

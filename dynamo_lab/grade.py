@@ -5,9 +5,12 @@
 Each notebook runs top to bottom in a fresh kernel, with a time limit per
 cell; a cell that fails or hangs is recorded and the run goes on, so the
 questions after it still count. Afterwards the grader asks the kernel for
-every question's last outcome. A notebook that cannot be read, whose kernel
-dies, or whose name is not one of the course's exercise notebooks is
-reported as such, and the other notebooks are graded all the same.
+every question's last outcome: correct, incorrect, wrong form or not
+attempted. Only a correct answer scores a mark; an answer of the wrong form
+scores nothing, like one not attempted, and the CSV records each outcome by
+name. A notebook that cannot be read, whose kernel dies, or whose name is not
+one of the course's exercise notebooks is reported as such, and the other
+notebooks are graded all the same.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class NotebookReport:
 
     @property
     def score(self) -> int:
+        """The number of correct answers (wrong form and incorrect score nothing)."""
         return sum(outcome == CORRECT for outcome in self.outcomes.values())
 
     @property

@@ -1,14 +1,19 @@
-"""The exercise framework: every question tested three ways, generated
-notebooks in sync with their solutions, and instructor grading."""
+"""The exercise framework: every question tested three ways, answers of the
+wrong form, generated notebooks in sync with their solutions, and instructor
+grading."""
 
 import importlib
 import json
+import re
+from fractions import Fraction
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
-from dynamo_lab.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
+from dynamo_lab.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, OUTCOMES, WRONG_FORM
+from dynamo_lab.exercises.answer_forms import AnswerForm, Function
 from dynamo_lab.exercises.generate import generate_all, strip_solutions
 from dynamo_lab.grade import grade, main as grade_main, run_notebook
 
@@ -30,7 +35,8 @@ def test_every_question_three_ways(name, index):
     assert q.check(...).outcome == NOT_ATTEMPTED
     assert q.check(q.stub_answer()).outcome == NOT_ATTEMPTED
     wrong = q.wrong_answers()
-    assert wrong, f"{q.qid} has no plausible wrong answer to test"
+    # A thought question is not graded for content: any answer of its form counts.
+    assert wrong or q.kind == "thought", f"{q.qid} has no plausible wrong answer to test"
     for answer, fragment in wrong:
         result = q.check(answer)
         assert result.outcome == INCORRECT and fragment in result.message, (answer, result)
@@ -41,8 +47,131 @@ def test_check_never_raises_even_on_hostile_answers():
     q = question("ex03", 0)
     assert q.check(lambda *a: 1 / 0).outcome == INCORRECT
     assert "ZeroDivisionError" in q.last_message
-    assert q.check("not a function").outcome == INCORRECT
-    assert question("ex03", 1).check(["r", 3]).outcome == INCORRECT
+    assert q.check("not a function").outcome == WRONG_FORM
+    assert question("ex03", 1).check(["r", 3]).outcome == WRONG_FORM
+    assert question("ex03", 1).check(_Hostile()).outcome == WRONG_FORM
+
+
+# -- answers of the wrong form ---------------------------------------------------------
+
+class _Hostile:
+    """An answer whose every operation raises, even its repr."""
+
+    def _boom(self, *args, **kwargs):
+        raise RuntimeError("hostile answer")
+
+    __eq__ = __lt__ = __hash__ = __len__ = __iter__ = __bool__ = __float__ = __index__ = _boom
+    __repr__ = __call__ = _boom
+
+
+def _battery():
+    """Answers of every common form; each question must reject some of them."""
+    return [None, object(), "3", "an answer that runs to more than five words", "a, b",
+            3, 0.5, -1, 250, True, float("nan"), np.float64(0.5), np.int64(3), Fraction(1, 2),
+            (3, 3), [1, 2], ["book"], {"x": 1}, {"a", "b"}, {}, lambda: None,
+            lambda *args: None, _Hostile()]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_an_answer_of_the_wrong_form_gets_a_format_message(name):
+    for q in importlib.import_module(f"dynamo_lab.exercises.{name}").questions():
+        rejected = 0
+        for answer in _battery():
+            accepted = q.form.accepts(answer)
+            result = q.check(answer)
+            assert result.outcome in OUTCOMES
+            if accepted:
+                assert result.outcome != WRONG_FORM, (q.qid, answer, result)
+                continue
+            rejected += 1
+            assert result.outcome == WRONG_FORM, (q.qid, answer, result)
+            assert result.message == q.form.message()
+            assert result.message.startswith("Answer with") and "for example" in result.message
+            assert repr(result) == result.message and "Incorrect" not in repr(result)
+            assert "#9a6700" in result._repr_html_()   # its own colour in a notebook
+            assert q.outcome == WRONG_FORM and not result
+        assert rejected, f"{q.qid}: no answer in the battery has the wrong form"
+
+
+def test_r_and_w_as_a_tuple_is_the_wrong_form_not_a_wrong_idea():
+    q = question("ex03", 1)
+    result = q.check((3, 3))
+    assert result.outcome == WRONG_FORM
+    assert repr(result) == ("Answer with a dict {'r': R, 'w': W} of whole numbers from 1 to 5, "
+                            "for example {'r': 1, 'w': 4}.")
+    assert q.check({"r": 3, "w": 3}).outcome == CORRECT
+    assert q.check({"r": np.int64(3), "w": np.int64(3)}).outcome == CORRECT
+
+
+@pytest.mark.parametrize("qid, answer, fragment", [
+    ("ex07.q5", "version vectors", "one of the names"),   # was "incorrect"
+    ("ex09.q5", 85, "not a percent"),                     # was "incorrect"
+    ("ex08.q1", "22%", "a percent from 0 to 100"),
+    ("ex05.q5", "all of them", "a string of letters"),
+    ("ex02.q1", [("A", 10)], "a function preference_list(position, tokens, n)"),
+    ("ex03.q1", lambda n, r: True, "a function must_overlap(n, r, w)"),
+    ("ex01.q5", "yes", "at least 5 words"),
+])
+def test_answers_that_were_once_judged_are_now_the_wrong_form(qid, answer, fragment):
+    name, number = qid.split(".q")
+    q = question(name, int(number) - 1)
+    result = q.check(answer)
+    assert result.outcome == WRONG_FORM and fragment in result.message, result
+
+
+def test_every_question_has_a_form_and_value_questions_need_one():
+    from dynamo_lab.exercises import ValueQuestion
+
+    for name, index in QUESTIONS:
+        assert isinstance(question(name, index).form, AnswerForm)
+    with pytest.raises(TypeError):
+        ValueQuestion("ex99.q1", "How many?", answer=3)
+
+
+def _plain(text):
+    """Markdown or a prompt as comparable text: no backticks, single spaces."""
+    return " ".join(text.replace("`", "").split())
+
+
+@pytest.mark.parametrize("name, index", QUESTIONS, ids=[f"{n}.q{i + 1}" for n, i in QUESTIONS])
+def test_every_prompt_states_the_form_of_its_answer(name, index):
+    q = question(name, index)
+    assert _plain(q.form.description) in _plain(q.prompt), q.qid
+
+
+def _markdown_per_question(path):
+    """Question number -> the markdown between the previous check and the cell calling qk.check."""
+    found, pending = {}, []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            pending.append(cell.source)
+            continue
+        for number in re.findall(r"\bq(\d+)\.check\(", cell.source):
+            found[int(number)] = "\n".join(pending)
+            pending = []
+    return found
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_solution_notebook_states_the_form_of_each_answer(name):
+    (path,) = (ROOT / "solutions").glob(f"{name[2:]}_*.ipynb")
+    markdown = _markdown_per_question(path)
+    questions = importlib.import_module(f"dynamo_lab.exercises.{name}").questions()
+    assert sorted(markdown) == list(range(1, len(questions) + 1)), path.name
+    for number, q in enumerate(questions, 1):
+        assert _plain(q.form.description) in _plain(markdown[number]), (path.name, q.qid)
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_a_form_example_has_that_form_and_is_not_the_answer(name):
+    for q in importlib.import_module(f"dynamo_lab.exercises.{name}").questions():
+        if isinstance(q.form, Function):
+            assert q.form.name in q.form.example
+            continue
+        example = eval(q.form.example, {"Fraction": Fraction})  # examples are Python source
+        assert q.form.accepts(example), (q.qid, q.form.example)
+        if q.kind != "thought":   # any text counts as an answer to a thought question
+            assert q.check(example).outcome == INCORRECT, (q.qid, q.form.example)
 
 
 def test_hints_are_layered():
@@ -97,10 +226,13 @@ def test_grading_full_marks_zero_and_broken_notebooks(tmp_path, capsys):
     exercise = ROOT / "exercises" / "03_quorums.ipynb"
     unreadable = tmp_path / "03_quorums_broken.ipynb"
     unreadable.write_text("{ this is not a notebook")
-    # A renamed copy of the solution whose second cell crashes and third hangs.
+    # A renamed copy of the solution whose second cell crashes and third hangs,
+    # and whose answer to q4 has the wrong form.
     nb = nbformat.read(solution, as_version=4)
     nb.cells[3].source = "raise RuntimeError('learner bug')"
     nb.cells[5].source = "import time\ntime.sleep(60)\n" + nb.cells[5].source
+    (q4_cell,) = [cell for cell in nb.cells if "q4.check(" in cell.source]
+    q4_cell.source = "q4.check('two thirds')"
     troubled = tmp_path / "my_homework.ipynb"
     nbformat.write(nb, troubled)
     csv_path = tmp_path / "grades.csv"
@@ -115,11 +247,14 @@ def test_grading_full_marks_zero_and_broken_notebooks(tmp_path, capsys):
     assert t.status == "renamed" and t.exercise_set == "ex03"
     assert t.cell_errors == 2 and t.timed_out_cells == 1
     assert t.outcomes["ex03.q1"] == NOT_ATTEMPTED      # its check never ran
+    assert t.outcomes["ex03.q4"] == WRONG_FORM         # no mark, and not "incorrect"
     assert t.outcomes["ex03.q5"] == CORRECT            # later questions still count
+    assert t.score == 2                                # q3 and q5
     table = capsys.readouterr().out
     assert "unreadable" in table and "renamed" in table and "5/5" in table
     rows = csv_path.read_text().splitlines()
     assert rows[0].startswith("notebook,status,exercise_set,score,total") and len(rows) == 5
+    assert "wrong form" in rows[-1].split(",")
 
 
 def test_grade_command_line(tmp_path, capsys):
@@ -132,3 +267,29 @@ def test_the_package_lists_every_exercise_set():
     from dynamo_lab.exercises import EXERCISE_SETS
 
     assert list(EXERCISE_SETS) == SETS
+
+
+# -- questions in the set of the lesson that teaches them -------------------------------
+
+def test_hash_mod_n_is_asked_in_set_02_and_measured_there():
+    from dynamo_lab.hash_mod_n import fraction_moved, sample_keys
+    from dynamo_lab.partitioning import node_names
+
+    q6 = question("ex02", 5)
+    measured = 1 - fraction_moved(sample_keys(20_000), node_names(10), node_names(11))
+    assert q6.answer == Fraction(1, 11) and abs(measured - q6.answer) < 0.01
+    prompts = [question("ex03", i).prompt for i in range(5)]
+    assert not any("mod" in prompt for prompt in prompts)
+
+
+def test_set_03_levels_question_is_computed_on_the_simulator():
+    from dynamo_lab.exercises import ex03
+    from dynamo_lab.quorum import level_size
+
+    q5 = question("ex03", 4)
+    assert ex03.best_levels() == [q5.reference_answer()]
+    r, w = (level_size(q5.reference_answer()[op], 3) for op in ("read", "write"))
+    assert r + w > 3                       # fresh reads need the overlap
+    p99 = ex03.read_p99_by_level()         # waiting for the k-th reply costs more as k grows
+    assert p99["ONE"] < p99["QUORUM"] < p99["ALL"]
+    assert r == 1

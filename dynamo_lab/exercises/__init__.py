@@ -3,23 +3,26 @@
 An exercise notebook starts with one set-up cell, for example::
 
     from dynamo_lab.exercises import ex03
-    q1, q2, q3 = ex03.questions()
+    q1, q2, q3, q4, q5 = ex03.questions()
 
 and each question then offers ``q1.check(answer)``, ``q1.hint()`` (layered:
-``q1.hint(2)``) and ``q1.solution()``.
+``q1.hint(2)``) and ``q1.solution()``. Each prompt states the form of its
+answer; ``check`` reports an answer of another form as "wrong form", with
+what to write instead (:mod:`dynamo_lab.exercises.answer_forms`).
 """
 
 from importlib import import_module
 from pkgutil import iter_modules
 
 from .questions import (
-    CORRECT, INCORRECT, NOT_ATTEMPTED, OUTCOMES, ChoiceQuestion, CheckResult, ConfigQuestion,
-    FunctionQuestion, Question, ThoughtQuestion, ValueQuestion, registry, report,
+    CORRECT, INCORRECT, NOT_ATTEMPTED, OUTCOMES, WRONG_FORM, ChoiceQuestion, CheckResult,
+    ConfigQuestion, FunctionQuestion, Question, ThoughtQuestion, ValueQuestion, registry, report,
 )
 
 __all__ = [
     "Question", "ValueQuestion", "FunctionQuestion", "ConfigQuestion", "ChoiceQuestion",
-    "ThoughtQuestion", "CheckResult", "CORRECT", "INCORRECT", "NOT_ATTEMPTED", "OUTCOMES",
+    "ThoughtQuestion", "CheckResult", "CORRECT", "INCORRECT", "WRONG_FORM", "NOT_ATTEMPTED",
+    "OUTCOMES",
     "registry", "report", "EXERCISE_SETS",
 ]
 

@@ -19,11 +19,12 @@ The reference for q2 measures a run exactly as the simulator's report does:
 
 from __future__ import annotations
 
+from .answer_forms import AnyOf, Collection, Number, Text
 from .questions import (ChoiceQuestion, ConfigQuestion, FunctionQuestion, ThoughtQuestion,
                         ValueQuestion)
 
 __all__ = ["questions", "judge_failover_timeout", "lww_survivor_with_skew",
-           "TIMEOUT_TARGETS"]
+           "TIMEOUT_TARGETS", "TIMEOUT_FORM"]
 
 #: The targets of question 3 and the conditions they are measured under.
 TIMEOUT_TARGETS = {
@@ -33,6 +34,9 @@ TIMEOUT_TARGETS = {
     "max_write_downtime_ms": 300.0,
     "seed": 0,
 }
+
+#: The form of question 3's answer: a time-out in milliseconds.
+TIMEOUT_FORM = Number(noun="a number of milliseconds", example="1000")
 
 
 def _write_downtime(writes) -> float:
@@ -105,15 +109,18 @@ def judge_failover_timeout(timeout_ms) -> tuple[bool, str]:
     False
     >>> judge_failover_timeout(250)
     (True, '...')
+    >>> judge_failover_timeout("250 ms")
+    (False, 'Answer with a number of milliseconds, for example 1000.')
     """
     from ..topologies import SingleLeader, failover_experiment
 
     t = TIMEOUT_TARGETS
-    if isinstance(timeout_ms, bool) or not isinstance(timeout_ms, (int, float)):
-        return False, f"answer with a number of milliseconds, such as 1000; got {timeout_ms!r}."
+    if not TIMEOUT_FORM.accepts(timeout_ms):
+        return False, TIMEOUT_FORM.message()
+    timeout_ms = float(timeout_ms)
     heartbeat = t["heartbeat_interval_ms"]
     if not timeout_ms > heartbeat:
-        return False, (f"{timeout_ms!r} ms is not longer than the heartbeat interval "
+        return False, (f"{timeout_ms:g} ms is not longer than the heartbeat interval "
                        f"({heartbeat:g} ms): followers would suspect a healthy leader between "
                        "two heartbeats, so SingleLeader refuses it.")
 
@@ -175,7 +182,8 @@ def questions():
         "ex01.q1",
         "A three-node single-leader system acknowledges a write, and the leader crashes a "
         "moment later. The followers promote the most up-to-date of them. In which "
-        "replication mode can that acknowledged write be lost?",
+        "replication mode can that acknowledged write be lost? Answer with one letter from "
+        "'a' to 'd'.",
         options=["sync: the leader waits for every follower",
                  "semi-sync: the leader waits for one follower",
                  "async: the leader answers as soon as its own log has the write",
@@ -196,11 +204,12 @@ def questions():
                "Only one mode answers while the write is still on the leader alone."])
     q2 = FunctionQuestion(
         "ex01.q2",
-        "Write write_downtime(writes). writes is a list of (invoked_ms, ok) pairs, in the "
-        "order the writes started. Return the length in ms of the longest run of consecutive "
-        "failed writes, from the start of its first write to the start of its last (a lone "
-        "failure counts 0.0; no failure: 0.0).",
+        "Write a function write_downtime(writes). writes is a list of (invoked_ms, ok) pairs, "
+        "in the order the writes started. Return the length in ms of the longest run of "
+        "consecutive failed writes, from the start of its first write to the start of its last "
+        "(a lone failure counts 0.0; no failure: 0.0).",
         reference=_write_downtime,
+        name="write_downtime",
         cases=[
             ([],),
             ([(0, True), (10, True)],),
@@ -248,9 +257,10 @@ def questions():
         f"{t['heartbeat_interval_ms']:g} ms. Choose failover_timeout_ms so that (1) in "
         f"{t['quiet_run_ms'] / 1000:g} s on a network that loses {t['loss']:.0%} of messages, "
         f"with no crash, no follower is ever promoted, and (2) when the leader really "
-        f"crashes, writes fail for less than {t['max_write_downtime_ms']:g} ms. Answer with a "
-        "number of ms.",
+        f"crashes, writes fail for less than {t['max_write_downtime_ms']:g} ms. Answer with "
+        f"{TIMEOUT_FORM.description}.",
         evaluate=judge_failover_timeout,
+        form=TIMEOUT_FORM,
         reference=250,
         wrong=[(100, "was promoted"), (1000, "writes failed for"),
                (50, "not longer than the heartbeat interval")],
@@ -268,9 +278,12 @@ def questions():
         "Two leaders, A and B, resolve conflicts by last write wins, and B's wall clock runs "
         "50 ms slow. Alice writes cart = 'book' through A at t = 0 ms; Bob writes "
         "cart = 'pen' through B at t = 10 ms, before A's write has reached B. Both are told "
-        "ok. Once the leaders have exchanged their writes, what does cart hold? Give the "
-        "value, or a tuple of values if both are kept.",
+        "ok. Once the leaders have exchanged their writes, what does cart hold? Answer with "
+        "the value as a string, or a tuple of strings if both are kept.",
         answer=survivor[0] if len(survivor) == 1 else tuple(survivor),
+        form=AnyOf([Text(), Collection(Text(), kinds=(tuple,))],
+                   description="the value as a string, or a tuple of strings if both are kept",
+                   example="('book', 'pen')"),
         wrong={
             "pen": "Bob wrote later in real time, but last write wins compares the timestamps "
                    "the leaders stamped. B's clock is 50 ms slow, so Bob's write carries -40 ms "
@@ -291,7 +304,7 @@ def questions():
         "ex01.q5",
         "When is multi-leader replication worth the cost of its conflicts, and when is a "
         "single leader per region, with each user's writes routed to their home region, the "
-        "better choice?",
+        "better choice? Answer with a sentence or two in a string (at least 5 words).",
         model_answer=(
             "Multi-leader pays off when writes must be accepted in several places at once and "
             "waiting for a distant leader is not acceptable: clients that work offline (a "

@@ -1,21 +1,25 @@
 """Exercises for lesson 02: partitioning and the ring.
 
->>> q1, q2, q3, q4, q5 = questions()
+>>> q1, q2, q3, q4, q5, q6 = questions()
 >>> q1.check(walk_clockwise)
 Correct! (14 cases passed)
 >>> q3.check("a").outcome
 'incorrect'
+>>> q6.answer
+Fraction(1, 11)
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from fractions import Fraction
 
 from ..hash_mod_n import expected_fraction_moved, sample_keys
 from ..partitioning import (
     copies_moved, hot_key_weights, node_names, request_load, strategy_efficiency,
 )
 from ..ring import Ring, key_position, load_balancing_efficiency
+from .answer_forms import Number
 from .questions import ChoiceQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion
 
 __all__ = ["questions", "walk_clockwise", "join_share", "hot_key_efficiency"]
@@ -108,10 +112,11 @@ def questions():
     """The questions of exercise notebook 02, in order."""
     q1 = FunctionQuestion(
         "ex02.q1",
-        "Write preference_list(position, tokens, n): given a key's ring position and the "
-        "ring's tokens as a sorted list of (position, node) pairs, return the key's n home "
-        "replicas, the first n distinct nodes met walking clockwise.",
+        "Write a function preference_list(position, tokens, n): given a key's ring position "
+        "and the ring's tokens as a sorted list of (position, node) pairs, return the key's n "
+        "home replicas, the first n distinct nodes met walking clockwise.",
         reference=walk_clockwise,
+        name="preference_list",
         cases=_cases(),
         misconceptions=[
             (_no_skip,
@@ -149,8 +154,9 @@ def questions():
     q2 = ValueQuestion(
         "ex02.q2",
         "A ring of 4 nodes (A to D), N = 1, 256 tokens per node. Node E joins. What share "
-        "of the keys changes owner? Give a number between 0 and 1 (within 0.03 counts).",
+        "of the keys changes owner? Answer with a number from 0 to 1 (within 0.03 counts).",
         answer=share,
+        form=Number(0, 1),
         wrong={0.25: "1/4 is each node's share before the join. E ends up with its share of "
                      "the new cluster of five, and only those keys move.",
                mod_n: "that is what hash mod N moves (4/5). On the ring only the keys E takes "
@@ -169,7 +175,8 @@ def questions():
     q3 = ChoiceQuestion(
         "ex02.q3",
         "S = 30 nodes, N = 3, and every node keeps a table of the same size. Which of "
-        "Dynamo's partitioning strategies balances the share of the ring best?",
+        "Dynamo's partitioning strategies balances the share of the ring best? Answer with "
+        "one letter from 'a' to 'd'.",
         options=["Strategy 1: T random tokens per node, ranges between tokens.",
                  "Strategy 2: T random tokens per node, Q equal partitions placed by the "
                  "tokens.",
@@ -194,8 +201,10 @@ def questions():
         "S = 10 nodes, N = 3, a perfectly balanced ring (strategy 3). One key gets 30% of all "
         "requests; the rest are spread evenly over thousands of keys. Each request counts at "
         "the key's 3 home replicas. What is the load-balancing efficiency (mean load / the "
-        "hottest node's load)? Two decimals (within 0.02 counts).",
+        "hottest node's load)? Answer with a number from 0 to 1, to two decimals (within 0.02 "
+        "counts).",
         answer=eff,
+        form=Number(0, 1),
         wrong={1.0: "the ring's shares are even, but requests are not: the hot key's 3 "
                     "replicas serve every one of its requests.",
                mean / (0.3 / 3 + 0.7 * mean):
@@ -215,7 +224,8 @@ def questions():
     q5 = ThoughtQuestion(
         "ex02.q5",
         "Adding virtual nodes did not help with the hot key of q4. Why not, and what would "
-        "spread its load? Name one cost of your fix.",
+        "spread its load? Name one cost of your fix. Answer with a sentence or two in a string "
+        "(at least 5 words).",
         model_answer="A key is hashed to one position, so all its requests land on the same N "
                      "home replicas however the ring is cut; tokens balance ranges, not single "
                      "keys. Splitting the key (appending a suffix 0..k-1, e.g. a random one per "
@@ -225,4 +235,27 @@ def questions():
         hints=["Where on the ring does one key sit, and how many nodes hold it?",
                "Seed 003 fixes a hot timestamp partition by prefixing a high-cardinality "
                "value. What is the same trick for a single key?"])
-    return q1, q2, q3, q4, q5
+
+    kept = 1 - expected_fraction_moved(10)
+    q6 = ValueQuestion(
+        "ex02.q6",
+        "Under hash mod N, node number md5(key) mod S owns a key. The cluster grows from "
+        "S = 10 to S = 11 nodes. What share of the keys keeps its owner? Compare it with the "
+        "ring, where about 1/11 of the keys change owner. Answer with a number from 0 to 1 "
+        "(a Fraction or a float).",
+        answer=kept,
+        form=Number(0, 1, description="a number from 0 to 1 (a Fraction or a float)",
+                    example="Fraction(1, 2)"),
+        wrong={1 - kept: "10/11 is the share that changes owner under mod N, S / (S + 1), "
+                         "and about the share the ring keeps. The question asks for the share "
+                         "that keeps its owner under mod N.",
+               Fraction(1, 10): "close: a key keeps its owner when h mod 10 equals h mod 11. "
+                                "Count how often that happens in 110 consecutive hash values."},
+        rel_tol=1e-9,
+        hints=["A key keeps its owner only if h mod 10 == h mod 11.",
+               "Over 110 consecutive values of h (the least common multiple), count the h "
+               "with h mod 10 == h mod 11: those are h = 0 to 9."],
+        solution_text="1/11: only the h with h mod 110 < 10 keep their owner, 10 of every 110. "
+                      "So 10/11 of the keys move, while on the ring only the keys the new node "
+                      "takes over move, about 1/11.")
+    return q1, q2, q3, q4, q5, q6

@@ -17,12 +17,20 @@ from __future__ import annotations
 from collections import Counter
 
 from ..read_repair_experiments import NEW, stale_keys_after_reads, two_reads
+from .answer_forms import Dict, OneOf, Tuple, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
-__all__ = ["questions", "judge_monotonic_config", "SEARCH_SEEDS"]
+__all__ = ["questions", "judge_monotonic_config", "SEARCH_SEEDS", "MONOTONIC_FORM"]
 
 #: Random schedules :func:`judge_monotonic_config` searches for a violation.
 SEARCH_SEEDS = range(400)
+
+#: The form of question 4's answer.
+MONOTONIC_FORM = Dict({"read_repair": OneOf(["async", "blocking", False]),
+                       "r": WholeNumber(1, 3)},
+                      description="a dict {'read_repair': MODE, 'r': R}, with MODE 'async', "
+                                  "'blocking' or False and R a whole number from 1 to 3",
+                      example="{'read_repair': False, 'r': 3}")
 
 
 # -- q1: the newest of the replies ------------------------------------------------------
@@ -97,13 +105,10 @@ def judge_monotonic_config(config) -> tuple[bool, str]:
     import dynamo_lab as dl
     from dynamo_lab.checks import find_anomaly
 
-    if not isinstance(config, dict) or set(config) != {"read_repair", "r"}:
-        return False, "answer with a dict such as {'read_repair': 'async', 'r': 1}."
-    mode, r = config["read_repair"], config["r"]
-    if mode not in ("async", "blocking", False) or mode is True:
-        return False, "read_repair must be 'async', 'blocking' or False."
-    if isinstance(r, bool) or not isinstance(r, int) or not 1 <= r <= 3:
-        return False, "R must be a whole number from 1 to N = 3."
+    if not MONOTONIC_FORM.accepts(config):
+        return False, MONOTONIC_FORM.message()
+    mode, r = config["read_repair"], int(config["r"])
+    mode = mode if isinstance(mode, str) else False   # a numpy False counts as False
 
     cluster = dl.Cluster(nodes=5, n=3, r=r, w=2, seed=0, sloppy_quorum=False,
                          failure_detector="oracle", read_repair=mode)
@@ -147,11 +152,12 @@ def questions():
     """The questions of exercise notebook 04, in order."""
     q1 = FunctionQuestion(
         "ex04.q1",
-        "Write newest(replies). Each reply is a (value, clock) pair, the clock a dict "
+        "Write a function newest(replies). Each reply is a (value, clock) pair, the clock a dict "
         "node -> counter. Return, sorted and without repeats, the values of the replies "
         "that no other reply supersedes (a reply is superseded when another reply's clock "
         "descends from its clock and differs from it).",
         reference=_newest,
+        name="newest",
         cases=_CASES,
         misconceptions=[
             (_majority,
@@ -193,9 +199,12 @@ def questions():
         "hold v1. Bob's read goes through a coordinator that hears first from the replica "
         "with v2 and one stale replica; the third replica's reply arrives long after. How "
         "many of the three home replicas hold v2 at the moment the read returns, with "
-        "read_repair='async' and with read_repair='blocking'? Answer as a pair "
-        "(async, blocking).",
+        "read_repair='async' and with read_repair='blocking'? Answer with a pair "
+        "(async, blocking) of whole numbers from 0 to 3.",
         answer=answer,
+        form=Tuple([WholeNumber(0, 3), WholeNumber(0, 3)],
+                   description="a pair (async, blocking) of whole numbers from 0 to 3",
+                   example="(0, 3)"),
         wrong={(1, 3): "blocking repair waits only for the replicas whose replies the read "
                        "used. The third reply arrives later; that replica is repaired in "
                        "the background, after the read has returned.",
@@ -218,7 +227,7 @@ def questions():
         "ex04.q3",
         "A user reports: 'I posted and saw my post. I refreshed and it had vanished. I "
         "refreshed again and it was back.' Which two guarantees were violated, and what "
-        "fixes it?",
+        "fixes it? Answer with one letter from 'a' to 'd'.",
         options=[
             "Linearizability and durability; raise W to N so every write reaches every replica.",
             "Read-your-writes and monotonic reads; route each user's reads to replicas (or a "
@@ -248,10 +257,11 @@ def questions():
         "ex04.q4",
         "N = 3, W = 2. Choose read_repair ('async', 'blocking' or False) and R so that a "
         "client's reads never go back in time, and reads still succeed with one replica "
-        "down. Answer as a dict {'read_repair': ..., 'r': ...}. The checker crashes a "
-        "replica, replays Bob's two reads from the lesson with your settings, and searches "
-        "random schedules for a read that goes back in time.",
+        "down. The checker crashes a replica, replays Bob's two reads from the lesson with "
+        "your settings, and searches random schedules for a read that goes back in time. "
+        f"Answer with {MONOTONIC_FORM.description}.",
         evaluate=judge_monotonic_config,
+        form=MONOTONIC_FORM,
         reference={"read_repair": "blocking", "r": 2},
         wrong=[(scenario, "before its repair reached"),
                ({"read_repair": False, "r": 2}, "Without read repair"),
@@ -274,8 +284,9 @@ def questions():
         "Node C is down while 30 keys it replicates are updated (N = 3, R = W = 2, strict "
         "quorum, read_repair='async'). C recovers, and the application then reads 12 of "
         "those keys once each. Once every message has landed, on how many of the 30 keys "
-        "does C still hold the old version?",
+        "does C still hold the old version? Answer with a whole number from 0 to 30.",
         answer=left,
+        form=WholeNumber(0, 30, example="15"),
         wrong={missed_late: "a read repairs a replica even when that replica's reply came too "
                             "late to count toward R: the coordinator still compares it and "
                             "sends the newer version.",

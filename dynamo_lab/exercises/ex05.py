@@ -23,10 +23,11 @@ from __future__ import annotations
 from itertools import combinations
 
 from ..sloppy_quorum import handoff_after_heal, writes_across_partition
+from .answer_forms import Boolean, Dict, Letters, Number, Tuple, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
 __all__ = ["questions", "write_keys", "judge_handoff_options", "PARTITION", "WRITES",
-           "COORDINATOR"]
+           "COORDINATOR", "HANDOFF_FORM"]
 
 #: The partition, the coordinator and the number of writes of question 3.
 PARTITION = (["A", "B", "C"], ["D", "E"])
@@ -107,6 +108,15 @@ def _as_pair(answer):
 
 _OPTION_NAMES = ("sloppy_quorum", "hinted_handoff", "hint_interval_ms")
 
+#: The form of question 4's answer.
+HANDOFF_FORM = Dict({"sloppy_quorum": Boolean(), "hinted_handoff": Boolean(),
+                     "hint_interval_ms": Number(10, 60_000)},
+                    description="a dict {'sloppy_quorum': BOOL, 'hinted_handoff': BOOL, "
+                                "'hint_interval_ms': MS}, with BOOL True or False and MS a "
+                                "number from 10 to 60000",
+                    example="{'sloppy_quorum': False, 'hinted_handoff': False, "
+                            "'hint_interval_ms': 500}")
+
 
 def judge_handoff_options(options, wait_ms: float = 2000.0) -> tuple[bool, str]:
     """Judge cluster options by running :func:`~dynamo_lab.sloppy_quorum.handoff_after_heal`.
@@ -114,15 +124,10 @@ def judge_handoff_options(options, wait_ms: float = 2000.0) -> tuple[bool, str]:
     The write on the small side of the partition must be acknowledged, and
     ``wait_ms`` after the heal at least W = 2 home replicas must hold it.
     """
-    if not isinstance(options, dict) or set(options) != set(_OPTION_NAMES):
-        return False, ("answer with a dict of three options: {'sloppy_quorum': ..., "
-                       "'hinted_handoff': ..., 'hint_interval_ms': ...}.")
-    sloppy, handoff, interval = (options[name] for name in _OPTION_NAMES)
-    if not isinstance(sloppy, bool) or not isinstance(handoff, bool):
-        return False, "sloppy_quorum and hinted_handoff are True or False."
-    if isinstance(interval, bool) or not isinstance(interval, (int, float)) \
-            or not 10 <= interval <= 60_000:
-        return False, "hint_interval_ms must be a number of milliseconds from 10 to 60000."
+    if not HANDOFF_FORM.accepts(options):
+        return False, HANDOFF_FORM.message()
+    sloppy, handoff = bool(options["sloppy_quorum"]), bool(options["hinted_handoff"])
+    interval = float(options["hint_interval_ms"])
     outcome = handoff_after_heal(sloppy_quorum=sloppy, hinted_handoff=handoff,
                                  hint_interval_ms=float(interval), wait_ms=wait_ms)
     coordinator = outcome.home[0]
@@ -160,6 +165,8 @@ _STATEMENTS = {
          "fewer than W copies.",
 }
 _TRUE = frozenset("acd")
+#: The form of question 5's answer.
+_LETTERS = Letters(sorted(_STATEMENTS))
 _WHY_FALSE = {
     "b": "(b) is false: with R + W > N, any R of the N home replicas share at least one with any "
          "W of them (the pigeonhole argument of lesson 03). The trouble lies elsewhere.",
@@ -179,15 +186,8 @@ _WHY_NEEDED = {
 
 def _letters(answer):
     """An answer such as "a, c, d", "acd", ["a", "c"] or {"a"} as a frozenset of letters."""
-    if isinstance(answer, str):
-        items = [ch for ch in answer.lower() if ch.isalpha()]
-    elif isinstance(answer, (list, tuple, set, frozenset)):
-        items = [str(item).strip().lower().strip("()") for item in answer]
-    else:
-        return answer
-    if not items or not all(item in _STATEMENTS for item in items):
-        return answer
-    return frozenset(items)
+    letters = _LETTERS.letters_of(answer)
+    return answer if letters is None else letters
 
 
 def _diagnose(chosen: frozenset) -> str:
@@ -213,7 +213,8 @@ def questions():
     """The questions of exercise notebook 05, in order."""
     q1 = ChoiceQuestion(
         "ex05.q1",
-        "What is hinted handoff in a Dynamo-style store?",
+        "What is hinted handoff in a Dynamo-style store? Answer with one letter from 'a' to "
+        "'e'.",
         options=["The coordinator hands each request to whichever replica answered fastest "
                  "last time.",
                  "When a home replica cannot be reached, another node stores the write with a "
@@ -238,12 +239,13 @@ def questions():
 
     q2 = FunctionQuestion(
         "ex05.q2",
-        "Write hint_targets(preference_walk, down, n): the nodes a sloppy-quorum write is sent "
-        "to, as a dict node -> the home replica it holds a hint for (None for a home "
-        "replica). The first n nodes of the walk are the home replicas; down holds the nodes "
-        "the coordinator cannot reach. Each unreachable home replica, in walk order, is "
+        "Write a function hint_targets(preference_walk, down, n): the nodes a sloppy-quorum "
+        "write is sent to, as a dict node -> the home replica it holds a hint for (None for a "
+        "home replica). The first n nodes of the walk are the home replicas; down holds the "
+        "nodes the coordinator cannot reach. Each unreachable home replica, in walk order, is "
         "replaced by the next reachable node after the first n.",
         reference=_hint_targets,
+        name="hint_targets",
         cases=[(["A", "B", "C", "D", "E"], [], 3),
                (["A", "B", "C", "D", "E"], ["B"], 3),
                (["A", "B", "C", "D", "E"], ["A", "C"], 3),
@@ -309,8 +311,12 @@ def questions():
         f"Five nodes A..E, N = 3, W = 2; the network splits into {PARTITION[0]} | "
         f"{PARTITION[1]}. Through {COORDINATOR}, {WRITES} writes go to {WRITES} different "
         "keys (ex05.write_keys() lists them with their home replicas). How many succeed "
-        "under a strict quorum, and how many under a sloppy one? Answer (strict, sloppy).",
+        "under a strict quorum, and how many under a sloppy one? Answer with a pair "
+        f"(strict, sloppy) of whole numbers from 0 to {WRITES}.",
         answer=answer, wrong=wrong, normalise=_as_pair,
+        form=Tuple([WholeNumber(0, WRITES), WholeNumber(0, WRITES)],
+                   description=f"a pair (strict, sloppy) of whole numbers from 0 to {WRITES}",
+                   example="(10, 10)"),
         default_message="count again: under a strict quorum a write needs W = 2 home replicas "
                         "on the coordinator's side; under a sloppy quorum, W = 2 reachable "
                         "nodes of any kind.",
@@ -327,8 +333,9 @@ def questions():
         "Lesson 05's cart: a write through its first home replica on the small side of "
         "{A, B} | {C, D, E}. Choose sloppy_quorum, hinted_handoff and hint_interval_ms so "
         "that the write is acknowledged and, 2 s after the network heals, at least W = 2 home "
-        "replicas hold it. Answer as a dict of the three options.",
+        f"replicas hold it. Answer with {HANDOFF_FORM.description}.",
         evaluate=judge_handoff_options,
+        form=HANDOFF_FORM,
         reference={"sloppy_quorum": True, "hinted_handoff": True, "hint_interval_ms": 1000},
         wrong=[({"sloppy_quorum": False, "hinted_handoff": True, "hint_interval_ms": 1000},
                 "failed: under a strict quorum"),
@@ -348,10 +355,9 @@ def questions():
     q5 = ValueQuestion(
         "ex05.q5",
         "Why does R + W > N not make a Dynamo-style store linearizable? Pick every true "
-        "statement, as a string of letters such as 'a, b':\n" + "\n".join(
+        f"statement. Answer with {_LETTERS.description}.\n" + "\n".join(
             f"({letter}) {text}" for letter, text in _STATEMENTS.items()),
-        answer=_TRUE, wrong=_wrong_sets(), normalise=_letters,
-        default_message="answer with letters from a to e, e.g. 'a, b'.",
+        answer=_TRUE, wrong=_wrong_sets(), normalise=_letters, form=_LETTERS,
         hints=["Three of the five statements are true. Lessons 04, 05 and 07 each show one.",
                "Check each statement against the pigeonhole argument: it holds for the home "
                "replicas. What escapes it: writes outside them, repairs that come late, and "

@@ -10,21 +10,23 @@ Correct!
 from __future__ import annotations
 
 import math
-import numbers
 import random
 
 from ..anti_entropy_experiments import cold_key_outage, diff_cost, stale_over_time
 from ..merkle import MerkleTree
+from .answer_forms import Number, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
 __all__ = ["questions", "as_levels", "diff_cases", "merkle_diff", "judge_interval",
            "quiet_round_messages",
-           "MESSAGE_BUDGET_PER_MINUTE", "REPAIR_TARGET_MS"]
+           "MESSAGE_BUDGET_PER_MINUTE", "REPAIR_TARGET_MS", "INTERVAL_FORM"]
 
 #: q4's targets: background anti-entropy messages per minute in a quiet
 #: cluster, and how soon after a node comes back its stale copies must be fixed.
 MESSAGE_BUDGET_PER_MINUTE = 600
 REPAIR_TARGET_MS = 60_000.0
+#: The form of q4's answer: an interval in milliseconds.
+INTERVAL_FORM = Number(above=0, noun="a number of milliseconds", example="1000")
 
 
 # -- q1: a Merkle diff ---------------------------------------------------------------------
@@ -181,9 +183,8 @@ def judge_interval(interval_ms, seed: int = 6) -> tuple[bool, str]:
     stale copy must be repaired within :data:`REPAIR_TARGET_MS` of its
     recovery, with no reads to help.
     """
-    if isinstance(interval_ms, bool) or not isinstance(interval_ms, numbers.Real) \
-            or not math.isfinite(interval_ms) or interval_ms <= 0:
-        return False, "answer with a number of milliseconds greater than 0, e.g. 45_000."
+    if not INTERVAL_FORM.accepts(interval_ms):
+        return False, INTERVAL_FORM.message()
     interval_ms = float(interval_ms)
     per_round = quiet_round_messages(seed)
     per_minute = per_round * 60_000 / interval_ms
@@ -219,11 +220,12 @@ def questions():
     model = dict(built)
     q1 = FunctionQuestion(
         "ex06.q1",
-        "Write merkle_diff(a, b, fanout): compare two Merkle trees given as tuples of levels "
-        "(root first) and return (the sorted indices of the leaves whose hashes differ, the "
-        "number of hash pairs compared), opening a node's children only when its two hashes "
+        "Write a function merkle_diff(a, b, fanout): compare two Merkle trees given as tuples of "
+        "levels (root first) and return (the sorted indices of the leaves whose hashes differ, "
+        "the number of hash pairs compared), opening a node's children only when its two hashes "
         "differ.",
         reference=lambda a, b, fanout: model[(a, b, fanout)],   # MerkleTree.diff's answer
+        name="merkle_diff",
         cases=cases,
         misconceptions=[
             (_every_leaf, "your leaves are right, but you compared every leaf: that is a full "
@@ -266,8 +268,9 @@ def questions():
         "ex06.q2",
         "Two replicas of a range hold the same 20,000 keys, and one key has a different "
         "version on each. Their trees have fanout 4 and depth 3 (64 leaves). How many hash "
-        "pairs does the Merkle comparison compare?",
+        "pairs does the Merkle comparison compare? Answer with a whole number.",
         answer=one,
+        form=WholeNumber(),
         wrong={4: "that counts only the nodes on the path to the differing leaf. To find which "
                   "child differs, the comparison must look at all 4 children of every node "
                   "it opens.",
@@ -285,7 +288,8 @@ def questions():
 
     q3 = ChoiceQuestion(
         "ex06.q3",
-        "Why is anti-entropy necessary in addition to read repair?",
+        "Why is anti-entropy necessary in addition to read repair? Answer with one letter from "
+        "'a' to 'd'.",
         options=[
             "Read repair only works in blocking mode; asynchronous read repair never updates "
             "a replica.",
@@ -322,8 +326,9 @@ def questions():
         f"{MESSAGE_BUDGET_PER_MINUTE} anti-entropy messages a minute when nothing differs, and "
         f"a node that missed writes while it was down must have every stale copy repaired "
         f"within {REPAIR_TARGET_MS / 1000:g} s of coming back, even if it comes back just after "
-        "a round started without it. Answer with a number of milliseconds.",
+        f"a round started without it. Answer with {INTERVAL_FORM.description}.",
         evaluate=judge_interval,
+        form=INTERVAL_FORM,
         reference=30_000,
         wrong=[(5_000, "over the budget"),
                (REPAIR_TARGET_MS, "waits a whole interval"),
@@ -349,8 +354,9 @@ def questions():
         "ex06.q5",
         "A cluster has 6 nodes with 4 tokens each (vnodes=4, strategy 1) and N = 3. Without "
         "running it: how many replica-pair exchanges does one round of cluster.anti_entropy() "
-        "run (its pairs_compared)?",
+        "run (its pairs_compared)? Answer with a whole number.",
         answer=pairs,
+        form=WholeNumber(),
         wrong={ranges: "that is one exchange per range, but a range has N = 3 replicas and "
                        "every two of them compare their trees: 3 pairs per range.",
                15: "that is one exchange per pair of nodes. Trees are kept per key range, "

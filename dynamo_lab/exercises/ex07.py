@@ -11,9 +11,15 @@ from __future__ import annotations
 
 from ..scenarios import lww_clock_skew, sibling_explosion
 from ..versions import VERSIONING_SCHEMES, VectorClock
+from .answer_forms import OneOf, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
-__all__ = ["questions", "siblings_after_context_less_writes", "keeps_adds_without_explosion"]
+__all__ = ["questions", "siblings_after_context_less_writes", "keeps_adds_without_explosion",
+           "SCHEME_FORM"]
+
+#: The form of q5's answer: the name of a versioning scheme.
+SCHEME_FORM = OneOf(list(VERSIONING_SCHEMES), ignore_case=True, noun="one of the names",
+                    example="'lww'")
 
 
 # -- q1: comparing two clocks ---------------------------------------------------------
@@ -172,9 +178,8 @@ def keeps_adds_without_explosion(config, rounds: int = _ROUNDS) -> tuple[bool, s
     passes when the final read holds every item added and has at most 2
     siblings.
     """
-    if not isinstance(config, str) or config.strip().lower() not in VERSIONING_SCHEMES:
-        return False, ("answer with the name of a versioning scheme, one of "
-                       f"{', '.join(map(repr, VERSIONING_SCHEMES))}; got {config!r}.")
+    if not SCHEME_FORM.accepts(config):
+        return False, SCHEME_FORM.message()
     name = config.strip().lower()
     result = sibling_explosion(name, rounds=rounds)
     final = result.cluster.get("cart", r=3).values
@@ -198,10 +203,12 @@ def questions():
     """The questions of exercise notebook 07, in order."""
     q1 = FunctionQuestion(
         "ex07.q1",
-        "Write compare(a, b) for two vector clocks given as dicts node -> counter. Return "
-        "'before' if a happened before b, 'after' if b happened before a, 'equal' if they are "
-        "the same clock, and 'concurrent' otherwise. A node missing from a dict has counter 0.",
+        "Write a function compare(a, b) for two vector clocks given as dicts node -> counter. "
+        "Return 'before' if a happened before b, 'after' if b happened before a, 'equal' if they "
+        "are the same clock, and 'concurrent' otherwise. A node missing from a dict has counter "
+        "0.",
         reference=_compare,
+        name="compare",
         cases=_COMPARE_CASES,
         misconceptions=[
             (_compare_by_sums,
@@ -237,9 +244,10 @@ def questions():
             "    return 'after' if a_ahead else 'before' if b_ahead else 'equal'"))
     q2 = FunctionQuestion(
         "ex07.q2",
-        "Write merge(a, b): the vector clock (a dict node -> counter, counters >= 1) that has "
-        "seen exactly what a and b together have seen.",
+        "Write a function merge(a, b): the vector clock (a dict node -> counter, counters >= 1) "
+        "that has seen exactly what a and b together have seen.",
         reference=_merge,
+        name="merge",
         cases=_MERGE_CASES,
         misconceptions=[
             (lambda a, b: {n: a.get(n, 0) + b.get(n, 0) for n in {**a, **b}},
@@ -270,8 +278,9 @@ def questions():
         "write one key and never pass a context to a put: x puts 'x1' through A; y puts "
         "'y1' through B; x puts 'x2' through A; y gets the key through B, then puts 'y2' "
         "through B; x puts 'x3' through C. Once everything has settled, how many siblings "
-        "does a read with R = 3 return?",
+        "does a read with R = 3 return? Answer with a whole number.",
         answer=count,
+        form=WholeNumber(),
         wrong={
             1: "that is what last-write-wins would keep. Vector clocks never pick a winner "
                "among concurrent writes: a put without a context is concurrent with "
@@ -302,7 +311,8 @@ def questions():
         "Versioning is last-write-wins; N = 3, W = 3. Node A's clock runs 50 ms ahead. A "
         "client writes 'early' through A. 10 ms later another client reads it and writes "
         "'later' through B, whose clock is right, and all three replicas acknowledge. Once "
-        "everything has settled, what does a read return?",
+        "everything has settled, what does a read return? Answer with one letter from 'a' to "
+        "'d'.",
         options=["'later': every replica acknowledged it, and it came after 'early'.",
                  "'early': it carries the larger timestamp, so 'later' is silently dropped.",
                  "Both, as siblings, because the two writes conflict.",
@@ -328,12 +338,12 @@ def questions():
         "ex07.q5",
         f"Two clients alternate read, add one item, write with the context of their own "
         f"previous read, {_ROUNDS} times each, so every write misses the other client's "
-        f"latest write. Choose the versioning ('lww', 'vector_clock' or 'dvv') for which the "
-        f"final read keeps every added item in at most 2 siblings. Answer with its name.",
+        f"latest write. Choose the versioning scheme for which the final read keeps every "
+        f"added item in at most 2 siblings. Answer with {SCHEME_FORM.description}.",
         evaluate=keeps_adds_without_explosion,
+        form=SCHEME_FORM,
         reference="dvv",
-        wrong=[("lww", "are lost"), ("vector_clock", "siblings"),
-               ("version vectors", "answer with the name")],
+        wrong=[("lww", "are lost"), ("vector_clock", "siblings")],
         hints=["One scheme drops writes, one keeps every write beside every sibling, and "
                "one knows which siblings a context had seen.",
                "Which scheme gives each sibling its own dot?"],

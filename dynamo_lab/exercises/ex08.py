@@ -5,6 +5,8 @@
 Correct!
 >>> q1.check(0.25)
 Incorrect: 50 × 0.5% = 25% adds the probabilities, ...
+>>> q1.check("22%")
+Answer with a fraction from 0 to 1, or a percent from 0 to 100, for example 0.3.
 >>> from math import comb
 >>> q2.check(lambda n, r, w, k: 1 - (comb(n - w, r) / comb(n, r)) ** k)
 Correct! (12 cases passed)
@@ -22,9 +24,12 @@ from fractions import Fraction
 
 from ..latency import LNKD_DISK
 from ..pbs import k_staleness, p_stale, t_visibility
+from ..session_guarantees import ROUTINGS
+from .answer_forms import Dict, Number, OneOf, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
-__all__ = ["questions", "judge_session_config", "SCATTER", "VISIBILITY", "SESSION_TARGETS"]
+__all__ = ["questions", "judge_session_config", "SCATTER", "VISIBILITY", "SESSION_TARGETS",
+           "SESSION_FORM"]
 
 #: Question 1: a query sent to every partition, each slow this share of the time.
 SCATTER = {"partitions": 50, "slow_share": 0.005}
@@ -33,6 +38,13 @@ VISIBILITY = {"preset": "LNKD_DISK", "n": 3, "r": 1, "w": 1, "t_ms": 5.0, "trial
               "seed": 0}
 #: Question 6: what a configuration must achieve, measured by session trials.
 SESSION_TARGETS = {"seeds": range(200), "latency": LNKD_DISK, "max_r": 1}
+#: The form of question 6's answer (the routings of :mod:`dynamo_lab.session_guarantees`).
+SESSION_FORM = Dict({"r": WholeNumber(1, 3), "w": WholeNumber(1, 3),
+                     "routing": OneOf(ROUTINGS)},
+                    description="a dict {'r': R, 'w': W, 'routing': ROUTING}, with R and W "
+                                "whole numbers from 1 to 3 and ROUTING 'random', 'sticky' or "
+                                "'sticky_outside'",
+                    example="{'r': 2, 'w': 2, 'routing': 'random'}")
 
 
 def _as_fraction_of_one(answer):
@@ -65,15 +77,11 @@ def judge_session_config(config) -> tuple[bool, str]:
     >>> judge_session_config({"r": 1, "w": 1, "routing": "random"})[1]
     '... of 200 trials broke read-your-writes...'
     """
-    from ..session_guarantees import ROUTINGS, count_session_violations
+    from ..session_guarantees import count_session_violations
 
-    if not isinstance(config, dict) or set(config) != {"r", "w", "routing"}:
-        return False, ("answer with a dict such as {'r': 1, 'w': 1, 'routing': 'random'}.")
-    r, w, routing = config["r"], config["w"], config["routing"]
-    if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 3 for v in (r, w)):
-        return False, "R and W must be whole numbers from 1 to N = 3."
-    if routing not in ROUTINGS:
-        return False, f"routing must be one of {', '.join(map(repr, ROUTINGS))}; got {routing!r}."
+    if not SESSION_FORM.accepts(config):
+        return False, SESSION_FORM.message()
+    r, w, routing = int(config["r"]), int(config["w"]), config["routing"]
     if r > SESSION_TARGETS["max_r"]:
         return False, (f"R = {r}: the target is reads that answer after a single reply (R = 1), "
                        "the fastest reads there are. Find a way to keep the guarantees without "
@@ -113,9 +121,11 @@ def questions():
         "ex08.q1",
         f"A query is sent to all {k} partitions of a table and must wait for every one of "
         f"them. Each partition is slow, independently, {p:.1%} of the time. What fraction of "
-        "queries hit at least one slow partition? Answer as a fraction (0.3) or a percent "
-        "(30); within 0.01 (one point) counts.",
+        "queries hit at least one slow partition? Answer with a fraction from 0 to 1, or a "
+        "percent from 0 to 100; within 0.01 (one point) counts.",
         answer=some_slow,
+        form=Number(0, 100, description="a fraction from 0 to 1, or a percent from 0 to 100",
+                    example="0.3"),
         wrong={k * p: f"{k} × {p:.1%} = {k * p:.0%} adds the probabilities, which overcounts the "
                       "queries where two or more partitions are slow (with 300 partitions it "
                       "would give 150%). Count the queries where no partition is slow instead.",
@@ -135,11 +145,12 @@ def questions():
                        "request that waits for more replicas (or partitions) pays in the tail."))
     q2 = FunctionQuestion(
         "ex08.q2",
-        "Write k_staleness(n, r, w, k): the probability (PBS Eq. 2) that a read started right "
-        "after a write commits returns one of the last k versions, when the write has reached "
-        "exactly W of the N replicas and the read asks R replicas chosen at random. "
+        "Write a function k_staleness(n, r, w, k): the probability (PBS Eq. 2) that a read "
+        "started right after a write commits returns one of the last k versions, when the write "
+        "has reached exactly W of the N replicas and the read asks R replicas chosen at random. "
         "(math.comb(a, b) is the binomial coefficient, 0 when b > a.)",
         reference=_k_staleness,
+        name="k_staleness",
         cases=[(3, 1, 1, 1), (3, 1, 1, 2), (3, 1, 1, 3), (3, 2, 2, 1), (3, 1, 2, 2),
                (3, 2, 1, 3), (5, 1, 1, 2), (5, 2, 2, 2), (5, 1, 3, 4), (5, 3, 3, 1),
                (1, 1, 1, 1), (7, 2, 2, 5)],
@@ -179,8 +190,11 @@ def questions():
         f"LinkedIn's spinning-disk latencies (PBS's LNKD-DISK fit), N = {v['n']}, "
         f"R = W = {v['r']}. A read starts {v['t_ms']:g} ms after a write commits. What is the "
         "probability that it returns the write, by the WARS model? Read it off the lesson's "
-        "curves or widget; within 0.03 counts.",
+        "curves or widget. Answer with a probability from 0 to 1, or a percent from 0 to 100; "
+        "within 0.03 counts.",
         answer=predicted,
+        form=Number(0, 100, description="a probability from 0 to 1, or a percent from 0 to 100",
+                    example="0.5"),
         wrong={at_commit: f"{at_commit:.2f} is the probability right after commit (t = 0). "
                           f"{v['t_ms']:g} ms later the write has reached more replicas.",
                eq1: f"{Fraction(eq1).limit_denominator(10)} is 1 - p_s from Eq. 1, which "
@@ -205,7 +219,7 @@ def questions():
         "N = 3, R = W = 2, a strict quorum, no failures and one writer. While a write of "
         "'new' is in progress, reader 1's get returns 'new'. Reader 2's get starts after "
         "reader 1's has returned, and it returns 'old'. Why can this happen although "
-        "R + W > N?",
+        "R + W > N? Answer with one letter from 'a' to 'd'.",
         options=["R + W > N only promises overlap with writes that have been acknowledged. "
                  "While the write is in flight, reader 1's quorum can include the one replica "
                  "that has it and reader 2's quorum can miss it: nothing makes a later read see "
@@ -238,7 +252,8 @@ def questions():
         "ex08.q5",
         "N = 3, R = W = 1. Ada changes her display name, the page says 'Saved', she reloads and "
         "sees her old name. Each request goes through a load balancer to a random node. Which "
-        "guarantee broke, and which change keeps it without raising R or W?",
+        "guarantee broke, and which change keeps it without raising R or W? Answer with one "
+        "letter from 'a' to 'd'.",
         options=["monotonic reads; use blocking read repair",
                  "read-your-writes; send all of Ada's requests for the key to the same node, "
                  "one of its replicas",
@@ -266,8 +281,9 @@ def questions():
         "three times while her write spreads (the lesson's session trial). Choose R, W and the "
         "routing ('random', 'sticky' or 'sticky_outside') so that reads wait for one reply "
         "only (R = 1) and none of 200 seeded trials breaks read-your-writes or monotonic "
-        "reads. Answer as a dict {'r': ..., 'w': ..., 'routing': ...}.",
+        f"reads. Answer with {SESSION_FORM.description}.",
         evaluate=judge_session_config,
+        form=SESSION_FORM,
         reference={"r": 1, "w": 1, "routing": "sticky"},
         wrong=[({"r": 1, "w": 1, "routing": "random"}, "broke read-your-writes"),
                ({"r": 1, "w": 3, "routing": "random"}, "broke monotonic reads"),

@@ -14,16 +14,24 @@ from functools import lru_cache
 from ..cart_experiments import (LEFT, RIGHT, adds_through_partition, cart_through_partition,
                                 one_version_share)
 from ..crdt import ORSet, merge_all
+from ..versions import VERSIONING_SCHEMES
+from .answer_forms import Boolean, Collection, Dict, Number, OneOf, Text, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
-__all__ = ["questions", "always_writable", "PREDICTION", "SHARE_RUN"]
+__all__ = ["questions", "always_writable", "PREDICTION", "SHARE_RUN", "CART_CONFIG_FORM"]
 
 #: The partition scenario of question 3: each side removes a different item.
 PREDICTION = {"left_ops": (("remove", "book"),), "right_ops": (("remove", "pen"),)}
 #: The divergence study of question 5.
 SHARE_RUN = {"shoppers": 24, "carts": 200, "operations": 2000, "seed": 0}
 
-_CONFIG_KEYS = {"sloppy_quorum", "w", "versioning"}
+#: The form of question 1's answer.
+CART_CONFIG_FORM = Dict({"sloppy_quorum": Boolean(), "w": WholeNumber(1, 3),
+                         "versioning": OneOf(list(VERSIONING_SCHEMES))},
+                        description="a dict {'sloppy_quorum': BOOL, 'w': W, 'versioning': "
+                                    "SCHEME}, with BOOL True or False, W a whole number from 1 "
+                                    "to 3 and SCHEME 'vector_clock', 'dvv' or 'lww'",
+                        example="{'sloppy_quorum': False, 'w': 1, 'versioning': 'lww'}")
 
 
 # -- question 1: a configuration for the always-writable cart -------------------------
@@ -38,14 +46,9 @@ def always_writable(config, carts: int = 6, adds_per_side: int = 2,
     every acknowledged add is still in its cart after the heal, and each
     acknowledgement means at least two nodes held the add (W >= 2).
     """
-    if not isinstance(config, dict) or set(config) != _CONFIG_KEYS:
-        return False, ("answer with a dict such as {'sloppy_quorum': False, 'w': 1, "
-                       "'versioning': 'lww'}.")
-    sloppy, w, versioning = config["sloppy_quorum"], config["w"], config["versioning"]
-    if not isinstance(sloppy, bool):
-        return False, "sloppy_quorum must be True or False."
-    if isinstance(w, bool) or not isinstance(w, int) or not 1 <= w <= 3:
-        return False, "W must be a whole number from 1 to N = 3."
+    if not CART_CONFIG_FORM.accepts(config):
+        return False, CART_CONFIG_FORM.message()
+    sloppy, w, versioning = bool(config["sloppy_quorum"]), int(config["w"]), config["versioning"]
     try:
         run = adds_through_partition(sloppy_quorum=sloppy, w=w, versioning=versioning,
                                      carts=carts, adds_per_side=adds_per_side, seed=seed)
@@ -190,8 +193,9 @@ def questions():
         "on both sides keep adding items to the same carts. Choose sloppy_quorum, W and the "
         "versioning so that every add is acknowledged on both sides, no acknowledged add is "
         "missing after the heal, and each acknowledgement means at least two nodes hold the "
-        "add. Answer as a dict {'sloppy_quorum': ..., 'w': ..., 'versioning': ...}.",
+        f"add. Answer with {CART_CONFIG_FORM.description}.",
         evaluate=always_writable,
+        form=CART_CONFIG_FORM,
         reference={"sloppy_quorum": True, "w": 2, "versioning": "vector_clock"},
         wrong=[({"sloppy_quorum": False, "w": 2, "versioning": "vector_clock"},
                 "strict quorum refused"),
@@ -213,10 +217,11 @@ def questions():
     run_siblings = _siblings_from_a_run()
     q2 = FunctionQuestion(
         "ex09.q2",
-        "Write merge_carts(siblings): given the sibling carts a read returned (a list of "
-        "sets of items), return the merged cart as a set, the way Dynamo's shopping cart "
+        "Write a function merge_carts(siblings): given the sibling carts a read returned (a list "
+        "of sets of items), return the merged cart as a set, the way Dynamo's shopping cart "
         "merges them.",
         reference=_union,
+        name="merge_carts",
         cases=[([],), ([frozenset({"book"})],),
                ([frozenset({"book", "pen"}), frozenset({"pen"})],),
                ([frozenset({"book"}), frozenset({"lamp"})],),
@@ -243,9 +248,13 @@ def questions():
         "ex09.q3",
         "Lesson 09's cart holds a book and a pen. A partition splits the cluster; on one side "
         "the shopper removes the book, on the other side removes the pen. After the heal a "
-        "read merges the siblings. What does the cart hold under each merge? Answer as a dict "
-        "{'union': [...], 'orset': [...]}.",
+        "read merges the siblings. What does the cart hold under each merge? Answer with "
+        "a dict {'union': ITEMS, 'orset': ITEMS}, each ITEMS a list of item names.",
         answer=carts,
+        form=Dict({"union": Collection(Text()), "orset": Collection(Text())},
+                  description="a dict {'union': ITEMS, 'orset': ITEMS}, each ITEMS a list of "
+                              "item names",
+                  example="{'union': ['book'], 'orset': []}"),
         wrong=[
             ({"union": [], "orset": []},
              "under a union merge both removed items come back: each side's sibling still "
@@ -267,11 +276,12 @@ def questions():
 
     q4 = FunctionQuestion(
         "ex09.q4",
-        "Write orset_items(siblings). Each sibling is a pair (adds, removed): adds is the set "
-        "of (item, tag) pairs ever added to that cart, removed the set of pairs it removed "
-        "(its tombstones). Merge the siblings as an OR-Set and return the set of items in "
+        "Write a function orset_items(siblings). Each sibling is a pair (adds, removed): adds is "
+        "the set of (item, tag) pairs ever added to that cart, removed the set of pairs it "
+        "removed (its tombstones). Merge the siblings as an OR-Set and return the set of items in "
         "the merged cart.",
         reference=_orset_items,
+        name="orset_items",
         cases=_orset_cases(),
         misconceptions=[
             (_ignore_tombstones, "you ignored the tombstones: that is the union cart again, "
@@ -299,14 +309,15 @@ def questions():
         "ex09.q5",
         "In lesson 09's divergence study, 24 shoppers read, add and write back carts picked "
         "at random from 200, for 2000 operations (seed 0, no failures). What share of reads "
-        "saw exactly one version? Give a number between 0 and 1; within 0.01 counts.",
+        "saw exactly one version? Answer with a number from 0 to 1 (a share, not a percent); "
+        "within 0.01 counts.",
         answer=share,
+        form=Number(0, 1, description="a number from 0 to 1 (a share, not a percent)"),
         wrong={0.9994: "99.94% is what Amazon measured for its cart (Dynamo §6.3), where two "
                        "writers rarely changed one cart at the same moment. Here 24 shoppers "
                        "share 200 carts and write nonstop, so that happens far more often.",
                1 - share: "that is the share of reads that saw more than one version; the "
-                          "question asks for exactly one.",
-               share * 100: "give a share between 0 and 1, not a percentage."},
+                          "question asks for exactly one."},
         rel_tol=0.01,
         hints=["The lesson's sweep measured 16 and 32 shoppers on the same 200 carts.",
                "The share falls as shoppers are added; 24 lies between 16 and 32. Or run "
@@ -319,7 +330,7 @@ def questions():
         "ex09.q6",
         "When is multi-leader replication worth its conflict cost, and when is a single "
         "leader per region, with each user's requests routed to their home region, strictly "
-        "better?",
+        "better? Answer with one letter from 'a' to 'd'.",
         options=[
             "Multi-leader is always better once you run more than one datacenter: every "
             "region accepts writes locally.",

@@ -21,11 +21,12 @@ from ..key_design import judge_key_design
 from ..phi_accrual import PhiAccrual
 from ..ring import Ring
 from ..service_targets import ServiceTargets, judge
+from .answer_forms import Boolean, Dict, Function, Number, OneOf, WholeNumber
 from .questions import (NOT_ATTEMPTED, ChoiceQuestion, CheckResult, ConfigQuestion,
                         FunctionQuestion, ValueQuestion)
 
 __all__ = ["questions", "event_key_design", "ingest_service", "INGEST_TARGETS", "INGEST_FIT",
-           "JOIN_RING"]
+           "JOIN_RING", "EVENT_KEY_FORM", "INGEST_FORM"]
 
 #: Question 2: the ring a node joins (10 nodes, 64 tokens each, N = 3).
 JOIN_RING = {"nodes": [chr(ord("A") + i) for i in range(10)], "n": 3, "vnodes": 64,
@@ -36,6 +37,17 @@ INGEST_TARGETS = ServiceTargets(read_latency_ms=10.0, write_latency_ms=8.0, perc
                                 max_stale_pct=0.1, survive_crash=True,
                                 writable_in_partition=False, min_acked_copies=2)
 INGEST_FIT = "LNKD-DISK"
+
+#: The form of question 3's answer: a key function.
+EVENT_KEY_FORM = Function("event_key", ("user_id", "created_at"))
+#: The form of question 5's answer; the options judge() also takes may be added.
+INGEST_FORM = Dict({"n": WholeNumber(1, 5), "r": WholeNumber(1, 5), "w": WholeNumber(1, 5),
+                    "sloppy_quorum": Boolean()},
+                   optional={"hinted_handoff": Boolean(),
+                             "read_repair": OneOf(["async", "blocking", False])},
+                   description="a dict {'n': N, 'r': R, 'w': W, 'sloppy_quorum': BOOL}, with N, "
+                               "R and W whole numbers from 1 to 5 and BOOL True or False",
+                   example="{'n': 3, 'r': 1, 'w': 1, 'sloppy_quorum': False}")
 
 
 # -- question 1: phi ---------------------------------------------------------------------
@@ -121,9 +133,8 @@ class _KeyDesignQuestion(ConfigQuestion):
 
 def event_key_design(key_fn) -> tuple[bool, str]:
     """Judge a key function by placing a day of events with it (see :mod:`dynamo_lab.key_design`)."""
-    if not callable(key_fn):
-        return False, ("answer with a function event_key(user_id, created_at) that returns "
-                       "(partition_key, sort_key).")
+    if not EVENT_KEY_FORM.accepts(key_fn):
+        return False, EVENT_KEY_FORM.message()
     try:
         report = judge_key_design(key_fn)
     except ValueError as exc:
@@ -140,8 +151,10 @@ def event_key_design(key_fn) -> tuple[bool, str]:
 
 def ingest_service(config) -> tuple[bool, str]:
     """Judge a configuration against :data:`INGEST_TARGETS` by running the simulator."""
-    if not isinstance(config, dict):
-        return False, "answer with a dict such as {'n': 3, 'r': 2, 'w': 2, 'sloppy_quorum': True}."
+    if not INGEST_FORM.accepts(config):
+        return False, INGEST_FORM.message()
+    config = {key: int(value) if key in ("n", "r", "w") else value
+              for key, value in config.items()}
     try:
         report = judge(config, INGEST_TARGETS, latency=INGEST_FIT)
     except ValueError as exc:
@@ -160,12 +173,13 @@ def questions():
     """The questions of exercise notebook 10, in order."""
     q1 = FunctionQuestion(
         "ex10.q1",
-        "Write phi(intervals, elapsed_ms): the phi-accrual suspicion level of a peer whose "
-        "recent heartbeat inter-arrival times (ms) are `intervals`, when `elapsed_ms` have "
-        "passed since its last heartbeat. Model the intervals as a normal distribution with "
-        "their mean and their population standard deviation, floored at 100 ms; phi is "
-        "-log10 of the probability that a heartbeat would come later than `elapsed_ms`.",
+        "Write a function phi(intervals, elapsed_ms): the phi-accrual suspicion level of a peer "
+        "whose recent heartbeat inter-arrival times (ms) are `intervals`, when `elapsed_ms` have "
+        "passed since its last heartbeat. Model the intervals as a normal distribution with their "
+        "mean and their population standard deviation, floored at 100 ms; phi is -log10 of the "
+        "probability that a heartbeat would come later than `elapsed_ms`.",
         reference=_phi,
+        name="phi",
         cases=_PHI_CASES,
         misconceptions=[
             (_phi_natural_log, "phi uses base-10 logarithms: phi = 1 means a 10% chance that "
@@ -201,9 +215,10 @@ def questions():
         "ex10.q2",
         f"A ring of {len(nodes)} nodes ({nodes[0]} to {nodes[-1]}), {JOIN_RING['vnodes']} "
         f"tokens each, N = {JOIN_RING['n']}. Node {JOIN_RING['joins']} joins. What share of "
-        "the ring changes its set of home replicas (a number from 0 to 1)? The checker "
-        "compares it with what the model's Ring measures, within 15%.",
+        "the ring changes its set of home replicas? Answer with a number from 0 to 1. The "
+        "checker compares it with what the model's Ring measures, within 15%.",
         answer=moved,
+        form=Number(0, 1),
         wrong={1 / 11: "that is the share the new node becomes the *first* replica of (as "
                        "with N = 1). With N = 3 a range also changes when the new node "
                        "becomes its second or third replica.",
@@ -223,11 +238,12 @@ def questions():
         "ex10.q3",
         "Events are stored under the key (partition_key, sort_key). With created_at as the "
         "partition key, one node takes almost every write while the others idle (a hot "
-        "spot, as with lesson 02's hot keys). Work out why, then write event_key(user_id, "
-        "created_at) -> (partition_key, sort_key), both strings, so that writes spread over "
-        "the nodes at every hour of the day and one user's events of a day can still be read "
-        "as one range scan in time order.",
+        "spot, as with lesson 02's hot keys). Work out why, then write a function "
+        "event_key(user_id, created_at) -> (partition_key, sort_key), both strings, so that "
+        "writes spread over the nodes at every hour of the day and one user's events of a day "
+        "can still be read as one range scan in time order.",
         evaluate=event_key_design,
+        form=EVENT_KEY_FORM,
         reference=lambda user_id, created_at: (user_id, created_at),
         wrong=[(lambda user_id, created_at: (created_at[:10], created_at), "hot spot"),
                (lambda user_id, created_at: (created_at, user_id), "last range"),
@@ -252,7 +268,8 @@ def questions():
         "one value sit together. Products are partitioned by product id, and an index on "
         "colour answers 'all red products'. Which statement explains why adding a product "
         "touches two partitions with the global index but one with the local index, and "
-        "what a query by colour then costs with the local index?",
+        "what a query by colour then costs with the local index? Answer with one letter from "
+        "'a' to 'd'.",
         options=[
             "The global entry for 'red' lives on the partition that owns that colour, usually not "
             "the product's, so one write updates two partitions; a local entry sits beside its "
@@ -290,9 +307,10 @@ def questions():
         "every acknowledged event is held by at least 2 nodes (W >= 2), write p99 <= 8 ms, "
         "read p99 <= 10 ms, at most 0.1% of reads started right after a write may miss it, "
         "and with any one node down every read and write succeeds. Choose a configuration "
-        "for the 5-node cluster: a dict with n, r, w and sloppy_quorum (checked by running "
-        "the simulator, as in the lesson).",
+        "for the 5-node cluster, checked by running the simulator as in the lesson. Answer "
+        f"with {INGEST_FORM.description}.",
         evaluate=ingest_service,
+        form=INGEST_FORM,
         reference={"n": 4, "r": 3, "w": 2, "sloppy_quorum": True},
         wrong=[({"n": 3, "r": 3, "w": 1, "sloppy_quorum": True}, "acknowledged write is lost"),
                ({"n": 3, "r": 2, "w": 2, "sloppy_quorum": True}, "W is not the knob"),

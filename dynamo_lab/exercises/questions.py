@@ -1,13 +1,21 @@
 """Graded questions: ``check(answer)``, ``hint()`` and ``solution()``.
 
-Every question answers ``check`` with one of three outcomes and never raises:
+Every question answers ``check`` with one of four outcomes and never raises:
 
 - **correct**;
 - **incorrect**, with a message aimed at the misconception the answer
   suggests (e.g. "R + W = N gives no guaranteed overlap");
+- **wrong form**: the answer is not of the form the prompt asks for (a tuple
+  where a dict was asked for); the message says what to write instead,
+  "Answer with ..., for example ...". The idea may be right, so this is
+  never reported as incorrect;
 - **not attempted**: the answer is still the stub the exercise notebook was
   generated with: ``...`` (Ellipsis) for a value, or a function whose body
   raises ``NotImplementedError``.
+
+``check`` looks at the stub first, then at the form
+(:mod:`dynamo_lab.exercises.answer_forms`), and only then judges the answer.
+Every question has a ``form``, and its prompt states it.
 
 Kinds of question:
 
@@ -21,12 +29,19 @@ Kinds of question:
 
 Examples
 --------
->>> q = ValueQuestion("overlap", "Smallest W with N=3, R=2 so that reads see writes?",
-...                   answer=2, wrong={1: "With W=1, R + W = N: the sets can be disjoint."})
+>>> from dynamo_lab.exercises.answer_forms import WholeNumber
+>>> q = ValueQuestion("overlap", "N = 3, R = 2: the smallest W so that reads see writes? "
+...                   "Answer with a whole number from 1 to 3.",
+...                   answer=2, form=WholeNumber(1, 3),
+...                   wrong={1: "With W=1, R + W = N: the sets can be disjoint."})
 >>> q.check(...)
 Not attempted: replace the ... with your answer.
 >>> q.check(1)
 Incorrect: With W=1, R + W = N: the sets can be disjoint.
+>>> q.check("two")
+Answer with a whole number from 1 to 3, for example 1.
+>>> q.outcome
+'wrong form'
 >>> q.check(2)
 Correct!
 >>> q.outcome
@@ -35,6 +50,7 @@ Correct!
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import traceback
@@ -42,14 +58,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .answer_forms import AnswerForm, Function, Letter, Text
+
 __all__ = [
     "CheckResult", "Question", "ValueQuestion", "FunctionQuestion", "ConfigQuestion",
-    "ChoiceQuestion", "ThoughtQuestion", "CORRECT", "INCORRECT", "NOT_ATTEMPTED",
-    "OUTCOMES", "is_stub", "registry", "report",
+    "ChoiceQuestion", "ThoughtQuestion", "CORRECT", "INCORRECT", "WRONG_FORM",
+    "NOT_ATTEMPTED", "OUTCOMES", "is_stub", "registry", "report",
 ]
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
-OUTCOMES = (CORRECT, INCORRECT, NOT_ATTEMPTED)
+#: The answer is not of the form the prompt asks for; no mark, like not attempted.
+WRONG_FORM = "wrong form"
+OUTCOMES = (CORRECT, INCORRECT, WRONG_FORM, NOT_ATTEMPTED)
 
 # Every question created in this Python process, in creation order; the
 # grader reads it after running a learner's notebook.
@@ -78,7 +98,15 @@ def is_stub(answer: Any) -> bool:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """The outcome of one ``check``: prints as a line a learner reads."""
+    """The outcome of one ``check``: prints as a line a learner reads.
+
+    Examples
+    --------
+    >>> CheckResult(INCORRECT, "not that one.")
+    Incorrect: not that one.
+    >>> CheckResult(WRONG_FORM, "Answer with a number from 0 to 1, for example 0.5.")
+    Answer with a number from 0 to 1, for example 0.5.
+    """
 
     outcome: str
     message: str = ""
@@ -95,10 +123,13 @@ class CheckResult:
             return f"Correct!{' ' + self.message if self.message else ''}"
         if self.outcome == NOT_ATTEMPTED:
             return f"Not attempted: {self.message}"
+        if self.outcome == WRONG_FORM:
+            return self.message          # "Answer with ..., for example ..."
         return f"Incorrect: {self.message}"
 
     def _repr_html_(self) -> str:
-        colour = {CORRECT: "#1a7f37", INCORRECT: "#cf222e", NOT_ATTEMPTED: "#6e7781"}[self.outcome]
+        colour = {CORRECT: "#1a7f37", INCORRECT: "#cf222e", WRONG_FORM: "#9a6700",
+                  NOT_ATTEMPTED: "#6e7781"}[self.outcome]
         import html
         return f'<span style="color:{colour}; font-weight:600">{html.escape(repr(self))}</span>'
 
@@ -111,7 +142,11 @@ class Question:
     qid : str
         A short id, unique within its exercise set (e.g. ``"ex03.q1"``).
     prompt : str
-        The question, as the notebook states it.
+        The question, as the notebook states it, including the form of the
+        answer in the words of ``form.description``.
+    form : AnswerForm
+        The form an answer must take (:mod:`~dynamo_lab.exercises.answer_forms`);
+        ``check`` reports an answer of another form as "wrong form".
     hints : sequence of str
         Shown one layer at a time by :meth:`hint`.
     solution_text : str
@@ -119,11 +154,16 @@ class Question:
     """
 
     kind = "question"
+    #: What "not attempted" tells the learner to do.
+    stub_message = "replace the ... with your answer."
 
-    def __init__(self, qid: str, prompt: str, *, hints: Sequence[str] = (),
+    def __init__(self, qid: str, prompt: str, *, form: AnswerForm, hints: Sequence[str] = (),
                  solution_text: str = ""):
+        if not isinstance(form, AnswerForm):
+            raise TypeError(f"{qid}: form must be an AnswerForm, got {form!r}")
         self.qid = qid
         self.prompt = prompt
+        self.form = form
         self.hints = list(hints)
         self.solution_text = solution_text
         self.outcome = NOT_ATTEMPTED
@@ -135,9 +175,18 @@ class Question:
 
     # -- the three verbs ------------------------------------------------------
     def check(self, answer: Any = Ellipsis) -> CheckResult:
-        """Judge ``answer``; never raises."""
+        """Judge ``answer``; never raises.
+
+        In order: the untouched stub is "not attempted", an answer the form
+        does not accept is "wrong form", and anything else is judged.
+        """
         try:
-            result = self._judge(answer)
+            if is_stub(answer):
+                result = CheckResult(NOT_ATTEMPTED, self.stub_message)
+            elif not self.form.accepts(answer):
+                result = CheckResult(WRONG_FORM, self.form.message())
+            else:
+                result = self._judge(answer)
         except _StubCalled:
             result = CheckResult(NOT_ATTEMPTED, "your function still raises NotImplementedError; "
                                  "replace that line with your code.")
@@ -163,6 +212,7 @@ class Question:
 
     # -- for subclasses -------------------------------------------------------------
     def _judge(self, answer: Any) -> CheckResult:  # pragma: no cover - abstract
+        """Judge an answer that is not the stub and has the right form."""
         raise NotImplementedError
 
     #: For tests: a correct answer, and wrong answers with a fragment of the
@@ -198,21 +248,34 @@ def _same(a: Any, b: Any, rel_tol: float) -> bool:
     return a == b
 
 
+def _parameters(reference: Callable, count: int) -> tuple[str, ...]:
+    """The reference's parameter names, or ``x1, x2...`` when they cannot be read."""
+    try:
+        names = [p.name for p in inspect.signature(reference).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        names = []
+    if len(names) != count:
+        names = [f"x{i}" for i in range(1, count + 1)]
+    return tuple(names)
+
+
 class ValueQuestion(Question):
     """The answer is a value: a number, a string, a list, a set...
 
-    ``wrong`` maps tempting wrong answers to the message each deserves;
-    ``normalise`` (optional) turns an answer into a comparable form first,
-    e.g. ``sorted`` when order does not matter.
+    ``form`` (required) is the form of an answer; ``wrong`` maps tempting
+    wrong answers to the message each deserves; ``normalise`` (optional)
+    turns an answer into a comparable form first, e.g. ``sorted`` when order
+    does not matter.
     """
 
     kind = "value"
 
-    def __init__(self, qid, prompt, *, answer, wrong: dict | None = None,
+    def __init__(self, qid, prompt, *, answer, form: AnswerForm, wrong: dict | None = None,
                  rel_tol: float = 1e-9, normalise: Callable[[Any], Any] | None = None,
                  default_message: str = "that is not it; the hints may help.", **kw):
         kw.setdefault("solution_text", repr(answer))
-        super().__init__(qid, prompt, **kw)
+        super().__init__(qid, prompt, form=form, **kw)
         self.answer = answer
         self.wrong = dict(wrong or {})
         self.rel_tol = rel_tol
@@ -220,8 +283,6 @@ class ValueQuestion(Question):
         self.default_message = default_message
 
     def _judge(self, answer):
-        if is_stub(answer):
-            return CheckResult(NOT_ATTEMPTED, "replace the ... with your answer.")
         given = self.normalise(answer)
         if _same(given, self.normalise(self.answer), self.rel_tol):
             return CheckResult(CORRECT)
@@ -244,6 +305,10 @@ class FunctionQuestion(Question):
     ----------
     reference : callable
         The correct implementation.
+    name : str
+        The function's name in the prompt, e.g. ``"must_overlap"``: the
+        default ``form`` is a function of that name taking the reference's
+        parameters (:class:`~dynamo_lab.exercises.answer_forms.Function`).
     cases : iterable of tuple
         Argument tuples to call both with; include edge cases.
     misconceptions : list of (callable, str)
@@ -254,13 +319,18 @@ class FunctionQuestion(Question):
     """
 
     kind = "function"
+    stub_message = "replace the ... with your function."
 
-    def __init__(self, qid, prompt, *, reference: Callable, cases: Iterable[tuple],
+    def __init__(self, qid, prompt, *, reference: Callable, name: str, cases: Iterable[tuple],
                  misconceptions: Sequence[tuple[Callable, str]] = (),
-                 describe: Callable[[tuple], str] | None = None, rel_tol: float = 1e-9, **kw):
-        super().__init__(qid, prompt, **kw)
+                 describe: Callable[[tuple], str] | None = None, rel_tol: float = 1e-9,
+                 form: AnswerForm | None = None, **kw):
+        cases = [tuple(c) for c in cases]
+        if form is None:
+            form = Function(name, _parameters(reference, len(cases[0]) if cases else 0))
+        super().__init__(qid, prompt, form=form, **kw)
         self.reference = reference
-        self.cases = [tuple(c) for c in cases]
+        self.cases = cases
         self.misconceptions = list(misconceptions)
         self.describe = describe or (lambda case: "(" + ", ".join(map(repr, case)) + ")")
         self.rel_tol = rel_tol
@@ -272,10 +342,6 @@ class FunctionQuestion(Question):
             raise _StubCalled from None
 
     def _judge(self, answer):
-        if is_stub(answer):
-            return CheckResult(NOT_ATTEMPTED, "replace the ... with your function.")
-        if not callable(answer):
-            return CheckResult(INCORRECT, f"expected a function, got {answer!r}.")
         given = [self._call(answer, case) for case in self.cases]
         expected = [self.reference(*case) for case in self.cases]
         if all(_same(g, e, self.rel_tol) for g, e in zip(given, expected)):
@@ -303,23 +369,23 @@ class FunctionQuestion(Question):
 class ConfigQuestion(Question):
     """The answer is a configuration (e.g. a dict of N, R, W), judged by running it.
 
-    ``evaluate(config)`` returns ``(ok, message)``: it runs the simulator on
-    the learner's configuration and explains what missed the targets.
+    ``form`` (required) is the form of a configuration, and ``evaluate(config)``
+    returns ``(ok, message)``: it runs the simulator on a configuration of that
+    form and explains what missed the targets.
     """
 
     kind = "configuration"
+    stub_message = "replace the ... with your configuration."
 
     def __init__(self, qid, prompt, *, evaluate: Callable[[Any], tuple[bool, str]],
-                 reference, wrong: Sequence[tuple[Any, str]] = (), **kw):
+                 reference, form: AnswerForm, wrong: Sequence[tuple[Any, str]] = (), **kw):
         kw.setdefault("solution_text", repr(reference))
-        super().__init__(qid, prompt, **kw)
+        super().__init__(qid, prompt, form=form, **kw)
         self.evaluate = evaluate
         self.reference = reference
         self.wrong = list(wrong)
 
     def _judge(self, answer):
-        if is_stub(answer):
-            return CheckResult(NOT_ATTEMPTED, "replace the ... with your configuration.")
         ok, message = self.evaluate(answer)
         return CheckResult(CORRECT if ok else INCORRECT, message)
 
@@ -333,10 +399,13 @@ class ConfigQuestion(Question):
 class ChoiceQuestion(Question):
     """Pick one option by its letter ("a", "b", ...) or its text.
 
-    ``explanations`` maps a wrong option's letter to what choosing it suggests.
+    ``explanations`` maps a wrong option's letter to what choosing it
+    suggests. The form is one letter (:class:`~dynamo_lab.exercises.answer_forms.Letter`),
+    with the first wrong letter as its example.
     """
 
     kind = "choice"
+    stub_message = "replace the ... with the letter of your choice."
 
     def __init__(self, qid, prompt, *, options: Sequence[str], answer: str,
                  explanations: dict[str, str] | None = None, **kw):
@@ -345,27 +414,14 @@ class ChoiceQuestion(Question):
         if answer not in self.letters:
             raise ValueError(f"answer must be one of {self.letters}, got {answer!r}")
         kw.setdefault("solution_text", f"({answer}) {self.options[self.letters.index(answer)]}")
-        super().__init__(qid, prompt, **kw)
+        example = next(letter for letter in self.letters if letter != answer)
+        super().__init__(qid, prompt, form=Letter(self.letters, self.options,
+                                                  example=repr(example)), **kw)
         self.answer = answer
         self.explanations = dict(explanations or {})
 
-    def _letter(self, answer) -> str | None:
-        if isinstance(answer, str):
-            text = answer.strip().lower().strip("()")
-            if text in self.letters:
-                return text
-            for letter, option in zip(self.letters, self.options):
-                if text == option.strip().lower():
-                    return letter
-        return None
-
     def _judge(self, answer):
-        if is_stub(answer):
-            return CheckResult(NOT_ATTEMPTED, "replace the ... with the letter of your choice.")
-        letter = self._letter(answer)
-        if letter is None:
-            return CheckResult(INCORRECT, f"answer with one of the letters "
-                               f"{', '.join(self.letters)}; got {answer!r}.")
+        letter = self.form.letter_of(answer)
         if letter == self.answer:
             return CheckResult(CORRECT)
         return CheckResult(INCORRECT, self.explanations.get(letter, "not that one."))
@@ -380,27 +436,23 @@ class ChoiceQuestion(Question):
 class ThoughtQuestion(Question):
     """A question to think and write about; ``check`` records that you answered.
 
-    It is not graded for content: compare with :meth:`solution`.
+    It is not graded for content: compare with :meth:`solution`. The form is
+    a string of at least ``min_words`` words
+    (:class:`~dynamo_lab.exercises.answer_forms.Text`), so an answer such as
+    ``"yes"`` is of the wrong form, and there is no incorrect answer.
     """
 
     kind = "thought"
+    stub_message = "replace the ... with your answer, as a string."
 
     def __init__(self, qid, prompt, *, model_answer: str, min_words: int = 5, **kw):
         kw.setdefault("solution_text", model_answer)
-        super().__init__(qid, prompt, **kw)
+        super().__init__(qid, prompt, form=Text(min_words=min_words), **kw)
         self.model_answer = model_answer
         self.min_words = min_words
 
     def _judge(self, answer):
-        if is_stub(answer):
-            return CheckResult(NOT_ATTEMPTED, "replace the ... with your answer, as a string.")
-        if not isinstance(answer, str) or len(answer.split()) < self.min_words:
-            return CheckResult(INCORRECT, f"write your reasoning as a sentence or two "
-                               f"(at least {self.min_words} words).")
         return CheckResult(CORRECT, "Now compare with q.solution().")
 
     def reference_answer(self):
         return self.model_answer
-
-    def wrong_answers(self):
-        return [("yes", "at least")]

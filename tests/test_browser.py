@@ -234,6 +234,14 @@ def test_lab_opens_lesson_00_and_an_exercise_that_checks_an_answer(course_lab, t
         page.keyboard.press("Shift+Enter")
         answer.locator(".jp-OutputArea-output", has_text="Correct!").wait_for()
         assert "Error" not in answer.locator(".jp-OutputArea").inner_text()
+        # An answer of the wrong form is told the form, not "Incorrect".
+        pair = notebook.locator(".jp-CodeCell", has_text="q2.check(")
+        pair.locator(".cm-content").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text("q2.check((3, 3))")
+        page.keyboard.press("Shift+Enter")
+        pair.locator(".jp-OutputArea-output", has_text="Answer with a dict").wait_for()
+        assert "Incorrect" not in pair.locator(".jp-OutputArea").inner_text()
         page.screenshot(path=str(tmp_path / "exercise_03.png"))
 
 

@@ -45,11 +45,11 @@ compiled: $(STAMP)  ## build the simulator compiled with mypyc into build/compil
 	$(BIN)/python benchmarks/compiled.py --build build/compiled
 
 exercises: $(STAMP)  ## regenerate exercises/ from solutions/
-	$(BIN)/python -m dynamo_lab.exercises.generate solutions exercises
+	$(BIN)/python tools/generate_exercises.py solutions exercises
 
 notebooks: $(STAMP)  ## re-execute lessons and solutions in place, then regenerate exercises/
-	$(BIN)/python -m dynamo_lab.exercises.refresh notebooks/*.ipynb solutions/*.ipynb
-	$(BIN)/python -m dynamo_lab.exercises.generate solutions exercises
+	$(BIN)/python tools/refresh_notebooks.py notebooks/*.ipynb solutions/*.ipynb
+	$(BIN)/python tools/generate_exercises.py solutions exercises
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .hypothesis build

@@ -13,7 +13,7 @@ The core model imports no plotting or widget library; ``dl.plots`` and
 
 from importlib import import_module
 
-from . import latency, versions
+from . import _moved, latency, versions
 from .client import Client, PendingOperation
 from .cluster import Cluster, Replicas
 from .history import History, Operation
@@ -23,6 +23,8 @@ from .sim import Simulation, Trace, TraceEvent
 from .versions import Context, Record, Sibling, VectorClock
 
 __version__ = "0.1.0"
+
+_moved.install()   # old module paths name their new homes
 
 __all__ = [
     "Cluster", "Replicas", "Client", "PendingOperation", "Ring",

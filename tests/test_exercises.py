@@ -14,7 +14,7 @@ import pytest
 
 from dynamo_lab.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, OUTCOMES, WRONG_FORM
 from dynamo_lab.exercises.answer_forms import AnswerForm, Function
-from dynamo_lab.exercises.generate import generate_all, strip_solutions
+from generate_exercises import generate_all, strip_solutions  # tools/
 from dynamo_lab.grade import grade, main as grade_main, run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import lab  # tools/lab.py (tests/conftest.py puts tools/ on the path)
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import lab  # noqa: E402  (tools/ is not a package)
 
 
 def make_dry_run(*args: str) -> list[str]:

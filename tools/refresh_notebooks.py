@@ -1,6 +1,6 @@
 """Re-execute lesson and solution notebooks in place, ready to commit.
 
-    python -m dynamo_lab.exercises.refresh notebooks/03_quorums.ipynb solutions/03_quorums.ipynb
+    python tools/refresh_notebooks.py notebooks/03_quorums.ipynb solutions/03_quorums.ipynb
 
 Each notebook runs top to bottom in a fresh kernel from its own folder. Then
 saved widget state and widget views are removed: without their state a
@@ -48,7 +48,7 @@ def refresh(path: str | Path, timeout_s: float = 300.0) -> float:
 def main(argv: list[str] | None = None) -> int:
     paths = sys.argv[1:] if argv is None else argv
     if not paths:
-        print("usage: python -m dynamo_lab.exercises.refresh NOTEBOOK...", file=sys.stderr)
+        print("usage: python tools/refresh_notebooks.py NOTEBOOK...", file=sys.stderr)
         return 2
     for path in paths:
         print(f"{path}: {refresh(path):.1f} s", flush=True)

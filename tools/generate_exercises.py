@@ -119,7 +119,7 @@ def generate_all(solutions: Path, exercises: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
-        print("usage: python -m dynamo_lab.exercises.generate SOLUTIONS_DIR EXERCISES_DIR",
+        print("usage: python tools/generate_exercises.py SOLUTIONS_DIR EXERCISES_DIR",
               file=sys.stderr)
         return 2
     for path in generate_all(Path(args[0]), Path(args[1])):

@@ -1,0 +1,45 @@
+"""Module paths that moved when the package was arranged into layers.
+
+Importing an old path raises a ``ModuleNotFoundError`` that names the new
+home, instead of Python's bare "No module named ...", so a notebook or
+script written against the old layout says what to change. Nothing is
+re-exported under the old names: one name per module keeps the layers
+readable. The names on ``dynamo_lab`` itself that the course's API promises
+(``dl.workload``, ``dl.presets``, ``dl.pbs``, ...) keep working; see
+``dynamo_lab/__init__.py``.
+
+>>> import dynamo_lab
+>>> import dynamo_lab.exercises.generate
+Traceback (most recent call last):
+...
+ModuleNotFoundError: dynamo_lab.exercises.generate has moved to tools/generate_exercises.py, outside the package
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import sys
+
+__all__ = ["MOVED", "install"]
+
+#: Old module path -> where it went.
+MOVED: dict[str, str] = {
+    "dynamo_lab.exercises.generate": "tools/generate_exercises.py, outside the package",
+    "dynamo_lab.exercises.refresh": "tools/refresh_notebooks.py, outside the package",
+}
+
+
+class _MovedModuleFinder(importlib.abc.MetaPathFinder):
+    """Consulted last, after the real finders found nothing under an old path."""
+
+    def find_spec(self, fullname, path, target=None):
+        new_home = MOVED.get(fullname)
+        if new_home is None:
+            return None
+        raise ModuleNotFoundError(f"{fullname} has moved to {new_home}", name=fullname)
+
+
+def install() -> None:
+    """Put the finder at the end of ``sys.meta_path`` (once)."""
+    if not any(isinstance(finder, _MovedModuleFinder) for finder in sys.meta_path):
+        sys.meta_path.append(_MovedModuleFinder())

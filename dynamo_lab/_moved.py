@@ -26,6 +26,19 @@ __all__ = ["MOVED", "install"]
 MOVED: dict[str, str] = {
     "dynamo_lab.exercises.generate": "tools/generate_exercises.py, outside the package",
     "dynamo_lab.exercises.refresh": "tools/refresh_notebooks.py, outside the package",
+    # the experiments, out of the mechanisms' way
+    "dynamo_lab.workload": "dynamo_lab.experiments.workload (dl.workload still works)",
+    "dynamo_lab.service_targets": "dynamo_lab.experiments.service_targets",
+    "dynamo_lab.quorum_experiments": "dynamo_lab.experiments.quorums",
+    "dynamo_lab.read_repair_experiments": "dynamo_lab.experiments.read_repair",
+    "dynamo_lab.sloppy_quorum": "dynamo_lab.experiments.sloppy_quorums",
+    "dynamo_lab.anti_entropy_experiments": "dynamo_lab.experiments.anti_entropy",
+    "dynamo_lab.scenarios": "dynamo_lab.experiments.concurrent_writes",
+    "dynamo_lab.cart_experiments": "dynamo_lab.experiments.cart",
+    "dynamo_lab.rebalance_experiments": "dynamo_lab.experiments.rebalance",
+    "dynamo_lab.partitioning": "dynamo_lab.experiments.partitioning",
+    "dynamo_lab.key_design": "dynamo_lab.experiments.key_design",
+    "dynamo_lab.preset_experiments": "dynamo_lab.experiments.preset_runs",
 }
 
 

@@ -306,12 +306,12 @@ def run_preset(preset, *, duration_ms: float = 6_000.0, rate_per_ms: float = 1.0
 
     A 5-node cluster with the preset's options (``overrides`` replace some)
     first runs idle for ``warmup_ms`` (gossip and heartbeats flow, nothing
-    is written), then :func:`dynamo_lab.workload.run` drives it for
+    is written), then :func:`dynamo_lab.experiments.workload.run` drives it for
     ``duration_ms`` with ``clients`` clients issuing ``rate_per_ms`` requests
     per ms in all on ``keys`` keys, with ``faults`` timed from the start of
     the workload. Returns the cluster, still running, and the report.
     """
-    from .workload import run
+    from .experiments.workload import run
 
     if isinstance(warmup_ms, bool) or not isinstance(warmup_ms, (int, float)) \
             or not math.isfinite(warmup_ms) or warmup_ms < 0:
@@ -331,7 +331,7 @@ def compare_presets(names=None, *, duration_ms: float = 6_000.0, rate_per_ms: fl
     """Run the same workload and fault schedule on each preset, side by side.
 
     Every preset's cluster (5 nodes, the same ``seed`` and ``latency``) runs
-    :func:`dynamo_lab.workload.run` for ``duration_ms`` with ``clients``
+    :func:`dynamo_lab.experiments.workload.run` for ``duration_ms`` with ``clients``
     clients issuing ``rate_per_ms`` requests per ms in all, on ``keys`` keys,
     with the same ``faults`` and workload seed. Afterwards hints are
     delivered and anti-entropy runs until nothing changes, and a read at ALL

@@ -6,7 +6,7 @@ import random
 import pytest
 
 import dynamo_lab as dl
-from dynamo_lab.anti_entropy_experiments import (NEW, OLD, cold_key_outage, diff_cost,
+from dynamo_lab.experiments.anti_entropy import (NEW, OLD, cold_key_outage, diff_cost,
                                                  diff_costs, hashes_for_differing_keys,
                                                  stale_copies, stale_over_time)
 from dynamo_lab.exercises.ex06 import as_levels, merkle_diff

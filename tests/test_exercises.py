@@ -273,7 +273,7 @@ def test_the_package_lists_every_exercise_set():
 
 def test_hash_mod_n_is_asked_in_set_02_and_measured_there():
     from dynamo_lab.hash_mod_n import fraction_moved, sample_keys
-    from dynamo_lab.partitioning import node_names
+    from dynamo_lab.experiments.partitioning import node_names
 
     q6 = question("ex02", 5)
     measured = 1 - fraction_moved(sample_keys(20_000), node_names(10), node_names(11))

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from dynamo_lab.key_design import MAX_BUSIEST_SHARE, events_of_a_day, judge_key_design
+from dynamo_lab.experiments.key_design import MAX_BUSIEST_SHARE, events_of_a_day, judge_key_design
 
 
 @pytest.mark.parametrize("key_fn", [

@@ -1,4 +1,4 @@
-"""Tests for dynamo_lab.partitioning: the measurements behind lesson 02."""
+"""Tests for dynamo_lab.experiments.partitioning: the measurements behind lesson 02."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from dynamo_lab.exercises.ex02 import walk_clockwise
 from dynamo_lab.hash_mod_n import fraction_moved, sample_keys
-from dynamo_lab.partitioning import (
+from dynamo_lab.experiments.partitioning import (
     compare_strategies,
     copies_moved,
     copies_moved_mod_n,

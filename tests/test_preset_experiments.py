@@ -4,7 +4,7 @@ import pytest
 
 from dynamo_lab import presets
 from dynamo_lab.history import History
-from dynamo_lab.preset_experiments import (outcomes_by_phase, request_with_replicas_down,
+from dynamo_lab.experiments.preset_runs import (outcomes_by_phase, request_with_replicas_down,
                                            run_preset, stale_read_kinds)
 
 SHORT = dict(duration_ms=2_500, keys=10,

@@ -3,7 +3,7 @@
 import pytest
 
 from dynamo_lab.checks import linearizable
-from dynamo_lab.read_repair_experiments import (NEW, OLD, compare_read_repair, holders,
+from dynamo_lab.experiments.read_repair import (NEW, OLD, compare_read_repair, holders,
                                                 read_after_recovery, stale_keys_after_reads,
                                                 two_reads)
 

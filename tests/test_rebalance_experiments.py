@@ -2,7 +2,7 @@
 
 import pytest
 
-from dynamo_lab.rebalance_experiments import churn_under_load
+from dynamo_lab.experiments.rebalance import churn_under_load
 
 
 @pytest.mark.parametrize("seed, leave", [(0, "A"), (3, "C")])

@@ -3,7 +3,7 @@
 import pytest
 
 from dynamo_lab.checks import linearizable
-from dynamo_lab.scenarios import lww_clock_skew, sibling_explosion
+from dynamo_lab.experiments.concurrent_writes import lww_clock_skew, sibling_explosion
 
 
 def test_invariant_16_version_vectors_pile_up_siblings():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dynamo_lab.service_targets import (ServiceTargets, judge, measure, sweep_configs)
+from dynamo_lab.experiments.service_targets import (ServiceTargets, judge, measure, sweep_configs)
 
 QUICK = {"ops": 400, "visibility_trials": 200, "fault_ops": 60}
 CART = ServiceTargets(read_latency_ms=300, write_latency_ms=300, max_stale_pct=0.1,

@@ -10,7 +10,8 @@ from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 import dynamo_lab as dl  # noqa: E402
-from dynamo_lab import checks, scenarios  # noqa: E402
+from dynamo_lab import checks  # noqa: E402
+from dynamo_lab.experiments import concurrent_writes  # noqa: E402
 from dynamo_lab.history import History  # noqa: E402
 from dynamo_lab.plots import TimelineDrawing, draw_timeline  # noqa: E402
 from dynamo_lab.plots.colors import CUT, OUTCOME_COLORS  # noqa: E402
@@ -227,7 +228,7 @@ def labels_overlap(drawing):
 
 
 def test_lww_clock_skew_timeline_highlights_the_lost_write(tmp_path):
-    result = scenarios.lww_clock_skew()
+    result = concurrent_writes.lww_clock_skew()
     verdict = checks.linearizable(result.cluster.history)
     assert verdict.valid is False          # the lesson's point: an acknowledged write vanished
     d = draw_timeline(result.cluster, witness=verdict)

@@ -21,7 +21,7 @@ from dynamo_lab.plots import draw_version_graph, node_colors  # noqa: E402
 from dynamo_lab.plots.version_graph import (BOX_STYLES, MAX_ROWS,  # noqa: E402
                                             MAX_VALUE_CHARS, format_value,
                                             version_graph_figsize)
-from dynamo_lab.scenarios import lww_clock_skew, sibling_explosion  # noqa: E402
+from dynamo_lab.experiments.concurrent_writes import lww_clock_skew, sibling_explosion  # noqa: E402
 from dynamo_lab.version_graph import version_graph  # noqa: E402
 from dynamo_lab.widgets import VersionGraph  # noqa: E402
 

@@ -7,7 +7,7 @@ import pytest
 
 import dynamo_lab as dl
 from dynamo_lab import workload
-from dynamo_lab.workload import FRAME_COLUMNS, run
+from dynamo_lab.experiments.workload import FRAME_COLUMNS, run
 
 
 def small_run(seed=0, **options):

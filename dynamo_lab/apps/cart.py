@@ -124,7 +124,7 @@ def resurrection(merge: str = "union", seed: int = 3) -> dict:
     """
     # The general scene (any starting items, any changes on each side) is
     # cart_through_partition; this is its default run.
-    from ..cart_experiments import cart_through_partition
+    from ..experiments.cart import cart_through_partition
 
     run = cart_through_partition(merge, seed=seed)
     return {"before": run.before, "removed on one side": run.left,

@@ -15,7 +15,7 @@ from bisect import bisect_left
 from fractions import Fraction
 
 from ..hash_mod_n import expected_fraction_moved, sample_keys
-from ..partitioning import (
+from ..experiments.partitioning import (
     copies_moved, hot_key_weights, node_names, request_load, strategy_efficiency,
 )
 from ..ring import Ring, key_position, load_balancing_efficiency

@@ -82,7 +82,7 @@ def read_p99_by_level() -> dict[str, float]:
     """The 99th-percentile get latency at each level of :data:`LEVEL_NAMES`, in ms.
 
     Measured as lesson 03 does, with
-    :func:`~dynamo_lab.quorum_experiments.quorum_latencies` on the cluster
+    :func:`~dynamo_lab.experiments.quorums.quorum_latencies` on the cluster
     of :data:`CATALOGUE`: each get waits for the k-th fastest of N replies.
 
     >>> p99 = read_p99_by_level()
@@ -94,7 +94,7 @@ def read_p99_by_level() -> dict[str, float]:
 
 @lru_cache(maxsize=1)
 def _read_p99() -> tuple[tuple[str, float], ...]:
-    from ..quorum_experiments import quorum_latencies
+    from ..experiments.quorums import quorum_latencies
 
     c = CATALOGUE
     table = quorum_latencies(sizes=tuple(range(1, c["n"] + 1)), n=c["n"],
@@ -106,7 +106,7 @@ def _read_p99() -> tuple[tuple[str, float], ...]:
 @lru_cache(maxsize=None)
 def _stale_reads(r: int, w: int) -> int:
     """How many of the write-then-read trials of :data:`CATALOGUE` read a stale value."""
-    from ..quorum_experiments import stale_read_frequency
+    from ..experiments.quorums import stale_read_frequency
 
     c = CATALOGUE
     return stale_read_frequency(c["n"], r, w, trials=c["stale_trials"], seed=c["seed"],
@@ -128,7 +128,7 @@ def judge_levels(config) -> tuple[bool, str]:
 
     Two targets, for N = 3 under a strict quorum with lesson 03's delays
     (:data:`CATALOGUE`). Fresh reads: in 1000 trials of a write followed at
-    once by a read (:func:`~dynamo_lab.quorum_experiments.stale_read_frequency`),
+    once by a read (:func:`~dynamo_lab.experiments.quorums.stale_read_frequency`),
     no read may miss the write. Fast reads: the read level's p99 latency
     (:func:`read_p99_by_level`) must be the lowest of the three levels.
     Writes have no target: the batch job that makes them retries.

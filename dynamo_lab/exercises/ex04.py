@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..read_repair_experiments import NEW, stale_keys_after_reads, two_reads
+from ..experiments.read_repair import NEW, stale_keys_after_reads, two_reads
 from .answer_forms import Dict, OneOf, Tuple, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
@@ -95,7 +95,7 @@ def judge_monotonic_config(config) -> tuple[bool, str]:
     """Judge a ``{"read_repair": ..., "r": ...}`` choice for N = 3, W = 2 on the simulator.
 
     Three tests, in order: a read at that R must succeed with one home
-    replica down (strict quorum); in :func:`~dynamo_lab.read_repair_experiments.two_reads`
+    replica down (strict quorum); in :func:`~dynamo_lab.experiments.read_repair.two_reads`
     (the newest version on one replica, one client reading twice through
     two coordinators) the second read must not return an older version
     than the first; and :func:`~dynamo_lab.checks.find_anomaly` must find

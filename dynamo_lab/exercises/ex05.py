@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from ..sloppy_quorum import handoff_after_heal, writes_across_partition
+from ..experiments.sloppy_quorums import handoff_after_heal, writes_across_partition
 from .answer_forms import Boolean, Dict, Letters, Number, Tuple, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
@@ -119,7 +119,7 @@ HANDOFF_FORM = Dict({"sloppy_quorum": Boolean(), "hinted_handoff": Boolean(),
 
 
 def judge_handoff_options(options, wait_ms: float = 2000.0) -> tuple[bool, str]:
-    """Judge cluster options by running :func:`~dynamo_lab.sloppy_quorum.handoff_after_heal`.
+    """Judge cluster options by running :func:`~dynamo_lab.experiments.sloppy_quorums.handoff_after_heal`.
 
     The write on the small side of the partition must be acknowledged, and
     ``wait_ms`` after the heal at least W = 2 home replicas must hold it.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 
-from ..anti_entropy_experiments import cold_key_outage, diff_cost, stale_over_time
+from ..experiments.anti_entropy import cold_key_outage, diff_cost, stale_over_time
 from ..merkle import MerkleTree
 from .answer_forms import Number, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion

@@ -9,7 +9,7 @@ Incorrect: last-write-wins never looks at who acknowledged what: ...
 
 from __future__ import annotations
 
-from ..scenarios import lww_clock_skew, sibling_explosion
+from ..experiments.concurrent_writes import lww_clock_skew, sibling_explosion
 from ..versions import VERSIONING_SCHEMES, VectorClock
 from .answer_forms import OneOf, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
@@ -174,7 +174,7 @@ def keeps_adds_without_explosion(config, rounds: int = _ROUNDS) -> tuple[bool, s
 
     Two clients alternate read, add an item, write with the context of their
     own previous read (always one write behind the other client), ``rounds``
-    times each (:func:`dynamo_lab.scenarios.sibling_explosion`). The scheme
+    times each (:func:`dynamo_lab.experiments.concurrent_writes.sibling_explosion`). The scheme
     passes when the final read holds every item added and has at most 2
     siblings.
     """

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..cart_experiments import (LEFT, RIGHT, adds_through_partition, cart_through_partition,
+from ..experiments.cart import (LEFT, RIGHT, adds_through_partition, cart_through_partition,
                                 one_version_share)
 from ..crdt import ORSet, merge_all
 from ..versions import VERSIONING_SCHEMES
@@ -41,7 +41,7 @@ def always_writable(config, carts: int = 6, adds_per_side: int = 2,
     """Judge a cart configuration by running adds on both sides of a partition.
 
     The network splits into {A, B} and {C, D, E}; shoppers on each side add
-    items to the same carts (:func:`dynamo_lab.cart_experiments.adds_through_partition`).
+    items to the same carts (:func:`dynamo_lab.experiments.cart.adds_through_partition`).
     The configuration passes when every add is acknowledged on both sides,
     every acknowledged add is still in its cart after the heal, and each
     acknowledgement means at least two nodes held the add (W >= 2).

@@ -17,10 +17,10 @@ import math
 import statistics
 from functools import lru_cache
 
-from ..key_design import judge_key_design
+from ..experiments.key_design import judge_key_design
 from ..phi_accrual import PhiAccrual
 from ..ring import Ring
-from ..service_targets import ServiceTargets, judge
+from ..experiments.service_targets import ServiceTargets, judge
 from .answer_forms import Boolean, Dict, Function, Number, OneOf, WholeNumber
 from .questions import (NOT_ATTEMPTED, ChoiceQuestion, CheckResult, ConfigQuestion,
                         FunctionQuestion, ValueQuestion)
@@ -132,7 +132,7 @@ class _KeyDesignQuestion(ConfigQuestion):
 
 
 def event_key_design(key_fn) -> tuple[bool, str]:
-    """Judge a key function by placing a day of events with it (see :mod:`dynamo_lab.key_design`)."""
+    """Judge a key function by placing a day of events with it (see :mod:`dynamo_lab.experiments.key_design`)."""
     if not EVENT_KEY_FORM.accepts(key_fn):
         return False, EVENT_KEY_FORM.message()
     try:

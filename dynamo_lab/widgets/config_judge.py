@@ -1,14 +1,14 @@
 """The configuration judge: choose N, R, W and a quorum mode, run them against targets.
 
 Sliders set N, R and W and a checkbox chooses a sloppy or a strict quorum;
-the **judge** button runs :func:`dynamo_lab.service_targets.judge` on that
+the **judge** button runs :func:`dynamo_lab.experiments.service_targets.judge` on that
 configuration (a second or two of simulation) and shows one row per target:
 what was measured, pass or fail, and why. Results are kept, so going back
 to a configuration already judged shows it at once.
 
 Examples
 --------
->>> from dynamo_lab.service_targets import ServiceTargets
+>>> from dynamo_lab.experiments.service_targets import ServiceTargets
 >>> judge = ConfigJudge(ServiceTargets(survive_crash=False), n=3, r=1, w=1,
 ...                     ops=300, visibility_trials=100)
 >>> judge.button.click()
@@ -25,7 +25,7 @@ import html
 
 import ipywidgets as widgets
 
-from ..service_targets import ServiceTargets, TargetReport, judge
+from ..experiments.service_targets import ServiceTargets, TargetReport, judge
 from .binding import bind
 from .quorum_calculator import nrw_sliders
 
@@ -120,7 +120,7 @@ class ConfigJudge:
     n, r, w : int
     sloppy_quorum : bool
     options
-        Passed to :func:`~dynamo_lab.service_targets.judge` (``ops``,
+        Passed to :func:`~dynamo_lab.experiments.service_targets.judge` (``ops``,
         ``latency``, ``seed``...).
 
     Attributes

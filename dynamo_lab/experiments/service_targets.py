@@ -8,7 +8,7 @@ crashes or the network splits.
 :class:`ServiceTargets` writes such targets down, and :func:`judge` checks a
 configuration against them by running the simulator:
 
-- **latency**: :func:`dynamo_lab.workload.run` drives a cluster whose
+- **latency**: :func:`dynamo_lab.experiments.workload.run` drives a cluster whose
   messages take the delays of a PBS production fit (``YMMR`` by default, the
   Yammer Riak fit of Bailis et al., PVLDB 2012, Table 3, whose write leg has a
   heavy tail); the read and write percentiles are those of its successful
@@ -65,8 +65,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
-from .latency import LNKD_DISK, LNKD_SSD, WAN, WARS, YMMR
-from .validation import whole_number
+from ..latency import LNKD_DISK, LNKD_SSD, WAN, WARS, YMMR
+from ..validation import whole_number
 
 __all__ = ["ServiceTargets", "TargetCheck", "TargetReport", "Measurements", "measure", "judge",
            "sweep_configs", "CONFIG_OPTIONS", "LATENCY_FITS", "PERCENTILES"]
@@ -75,7 +75,7 @@ __all__ = ["ServiceTargets", "TargetCheck", "TargetReport", "Measurements", "mea
 CONFIG_OPTIONS = ("n", "r", "w", "sloppy_quorum", "hinted_handoff", "read_repair")
 #: Latency fits :func:`measure` accepts by name (PBS Table 3).
 LATENCY_FITS = {"YMMR": YMMR, "LNKD-DISK": LNKD_DISK, "LNKD-SSD": LNKD_SSD}
-#: Latency percentiles a target may name (those :func:`dynamo_lab.workload.run` reports).
+#: Latency percentiles a target may name (those :func:`dynamo_lab.experiments.workload.run` reports).
 PERCENTILES = ("p50", "p99", "p99.9")
 
 #: Requests never time out in these runs, so a slow one is measured, not cut short.
@@ -329,7 +329,7 @@ def _fit(latency) -> WARS:
 
 def _run(config: dict, model: WARS, nodes: int, seed: int, ops: int, faults=()):
     from . import workload
-    from .cluster import Cluster
+    from ..cluster import Cluster
 
     cluster = Cluster(nodes=nodes, seed=seed, latency=model.link_model(),
                       timeout_ms=_NO_TIMEOUT_MS, failure_detector="oracle", **config)
@@ -373,7 +373,7 @@ def measure(config, *, latency="YMMR", nodes: int = 5, ops: int = 3000,
     ValueError
         For a configuration or parameter that is not allowed.
     """
-    from .pbs import simulate_t_visibility
+    from ..pbs import simulate_t_visibility
 
     nodes = whole_number("nodes", nodes, 2)
     config = _normalise(config, nodes)
@@ -587,7 +587,7 @@ def sweep_configs(configs, targets: ServiceTargets | None = None, *, seed: int =
     >>> table[["n", "r", "w", "sloppy_quorum", "passes"]].values.tolist()
     [[3, 1, 1, True, False], [3, 2, 2, True, True]]
     """
-    from .experiments import configurations, sweep
+    from .sweeps import configurations, sweep
 
     if targets is None:
         targets = ServiceTargets()

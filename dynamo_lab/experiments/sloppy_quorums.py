@@ -41,9 +41,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .cluster import Cluster
-from .results import WriteResult
-from .validation import whole_number
+from ..cluster import Cluster
+from ..results import WriteResult
+from ..validation import whole_number
 
 __all__ = ["key_with_home", "PartitionWrites", "writes_across_partition",
            "write_availability", "PartitionedCart", "partitioned_cart", "HandoffOutcome",

@@ -42,8 +42,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks.staleness import stale_reads
-from .validation import milliseconds, whole_number
+from ..checks.staleness import stale_reads
+from ..validation import milliseconds, whole_number
 
 __all__ = ["run", "WorkloadReport", "KEY_DISTRIBUTIONS", "FAULT_ACTIONS", "FRAME_COLUMNS",
            "PERCENTILES", "COORDINATOR_CHOICES"]
@@ -275,7 +275,7 @@ class _Progress:
             return
         while self.next_tenth <= 10 and done >= self.total * self.next_tenth / 10:
             shown = f"{done:,.0f}" if self.unit == "ops" else f"{done:,.1f}"
-            print(f"dynamo_lab.workload: {self.next_tenth * 10:3d}% ({shown} of "
+            print(f"dynamo_lab.experiments.workload: {self.next_tenth * 10:3d}% ({shown} of "
                   f"{self.total:,.0f} {self.unit})", file=sys.stderr, flush=True)
             self.next_tenth += 1
 

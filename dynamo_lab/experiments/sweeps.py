@@ -10,7 +10,7 @@ put in grid order, then seed order.
 
 By default each run builds ``Cluster(**options, seed=seed)`` from the
 configuration's cluster options and drives it with
-:func:`dynamo_lab.workload.run` (see :func:`run_config`).
+:func:`dynamo_lab.experiments.workload.run` (see :func:`run_config`).
 
 Examples
 --------
@@ -42,7 +42,7 @@ def _parameters(function, skip: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _cluster_options() -> tuple[str, ...]:
-    from .cluster import Cluster
+    from ..cluster import Cluster
 
     # The class, not its __init__: a compiled build's __init__ shows only *args, **kwargs.
     return _parameters(Cluster, ("seed",))
@@ -56,7 +56,7 @@ def _workload_options() -> tuple[str, ...]:
 
 #: Configuration keys :func:`run_config` passes to :class:`~dynamo_lab.cluster.Cluster`.
 CLUSTER_OPTIONS = _cluster_options()
-#: Configuration keys :func:`run_config` passes to :func:`dynamo_lab.workload.run`.
+#: Configuration keys :func:`run_config` passes to :func:`dynamo_lab.experiments.workload.run`.
 WORKLOAD_OPTIONS = _workload_options()
 
 
@@ -120,7 +120,7 @@ def run_config(config: Mapping[str, Any], seed: int) -> dict[str, Any]:
     (1.0, 0.0)
     """
     from . import workload
-    from .cluster import Cluster
+    from ..cluster import Cluster
 
     _check_config_keys(config)
     cluster = Cluster(**{k: v for k, v in config.items() if k in CLUSTER_OPTIONS}, seed=seed)

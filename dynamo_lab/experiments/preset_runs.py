@@ -4,7 +4,7 @@
 system. The functions here open those numbers up:
 
 * :func:`~dynamo_lab.presets.run_preset` (re-exported here): the same workload and fault schedule on one preset,
-  keeping the cluster and the :class:`~dynamo_lab.workload.WorkloadReport`
+  keeping the cluster and the :class:`~dynamo_lab.experiments.workload.WorkloadReport`
   (optionally after letting the cluster run idle for a while first, or with
   some options overridden);
 * :func:`outcomes_by_phase`: how many reads and writes succeeded, were
@@ -34,7 +34,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .presets import DEFAULT_FAULTS, PresetRun, resolve_preset, run_preset
+from ..presets import DEFAULT_FAULTS, PresetRun, resolve_preset, run_preset
 
 __all__ = ["PresetRun", "run_preset", "outcomes_by_phase", "stale_read_kinds",
            "RequestOutcome", "request_with_replicas_down", "WRITE_LEVELS", "READ_LEVELS"]
@@ -101,7 +101,7 @@ def stale_read_kinds(history) -> dict[str, int]:
 
     Returns ``{"older value": count, "concurrent write": count}``.
     """
-    from .checks import stale_reads
+    from ..checks import stale_reads
 
     pairs = history.pairs()
     puts = {(inv.key, repr(inv.value)): (inv, done) for inv, done in pairs

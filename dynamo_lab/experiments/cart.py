@@ -42,9 +42,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .apps.cart import MERGES, Cart, divergence_study
-from .cluster import Cluster
-from .validation import whole_number
+from ..apps.cart import MERGES, Cart, divergence_study
+from ..cluster import Cluster
+from ..validation import whole_number
 
 __all__ = ["PartitionAdds", "adds_through_partition", "PartitionedCart",
            "cart_through_partition", "one_version_share", "divergence_sweep",

@@ -33,12 +33,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from .cluster import Cluster
-from .latency import Exponential
-from .pbs import check_nrw, p_stale
-from .quorum import level_size
-from .results import ReadResult, WriteResult
-from .validation import whole_number
+from ..cluster import Cluster
+from ..latency import Exponential
+from ..pbs import check_nrw, p_stale
+from ..quorum import level_size
+from ..results import ReadResult, WriteResult
+from ..validation import whole_number
 
 __all__ = ["outside_coordinator", "operations_with_replicas_down", "quorum_latencies",
            "StaleReadTrial", "StaleReadFrequency", "stale_read_frequency", "find_stale_read",

@@ -38,10 +38,10 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .cluster import Cluster
-from .merkle import MerkleTree
-from .validation import milliseconds, whole_number
-from .versions import reconcile
+from ..cluster import Cluster
+from ..merkle import MerkleTree
+from ..validation import milliseconds, whole_number
+from ..versions import reconcile
 
 __all__ = ["OutageScenario", "cold_key_outage", "stale_copies", "stale_over_time", "DiffCost",
            "diff_cost", "diff_costs", "hashes_for_differing_keys", "OLD", "NEW"]

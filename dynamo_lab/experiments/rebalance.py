@@ -37,7 +37,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cluster import Cluster
+from ..cluster import Cluster
 
 __all__ = ["ChurnRun", "churn_under_load"]
 
@@ -155,7 +155,7 @@ def churn_under_load(nodes: int = 5, n: int = 3, r: int = 2, w: int = 2, seed: i
     ValueError
         For a bad parameter, an existing ``join`` name or an unknown ``leave``.
     """
-    from .checks import lost_writes
+    from ..checks import lost_writes
 
     _check_positive("clients", clients, whole=True)
     _check_positive("keys", keys, whole=True)

@@ -36,10 +36,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cluster import READ_REPAIR_MODES, Cluster
-from .latency import Constant
-from .results import ReadResult, WriteResult
-from .validation import whole_number
+from ..cluster import READ_REPAIR_MODES, Cluster
+from ..latency import Constant
+from ..results import ReadResult, WriteResult
+from ..validation import whole_number
 
 __all__ = ["KEY", "OLD", "NEW", "holders", "RepairTrial", "read_after_recovery",
            "compare_read_repair", "TwoReads", "two_reads", "StaleKeys",

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .cluster import Cluster
-from .validation import whole_number
+from ..cluster import Cluster
+from ..validation import whole_number
 
 __all__ = ["ExplosionResult", "sibling_explosion", "SkewResult", "lww_clock_skew"]
 

@@ -52,8 +52,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from .ring import Ring
-from .validation import whole_number
+from ..ring import Ring
+from ..validation import whole_number
 
 __all__ = ["Event", "events_of_a_day", "KeyDesignReport", "judge_key_design",
            "MAX_BUSIEST_SHARE"]

@@ -39,6 +39,8 @@ MOVED: dict[str, str] = {
     "dynamo_lab.partitioning": "dynamo_lab.experiments.partitioning",
     "dynamo_lab.key_design": "dynamo_lab.experiments.key_design",
     "dynamo_lab.preset_experiments": "dynamo_lab.experiments.preset_runs",
+    "dynamo_lab.session_guarantees": "dynamo_lab.checks.session_guarantees (the checkers) and "
+                                     "dynamo_lab.experiments.session_guarantees (the trials)",
 }
 
 

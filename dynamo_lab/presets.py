@@ -20,8 +20,9 @@ dynamodb    LWW stamps   (none)          (no hints)          R at random  catch-
 voldemort   vector clock (none)          the coordinator     first R      none
 =========== ============ ============== =================== ============ ==============
 
-:func:`compare_presets` runs one workload and one fault schedule on each and
-returns a table of latency, availability, stale reads and lost writes.
+:func:`dynamo_lab.experiments.preset_runs.compare_presets` runs one workload and one
+fault schedule on each and returns a table of latency, availability, stale reads and
+lost writes.
 
 Examples
 --------
@@ -38,14 +39,13 @@ True
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .quorum import LEVELS
 
 __all__ = ["Preset", "dynamo", "cassandra", "riak", "dynamodb", "voldemort", "PRESETS",
-           "DEFAULT_FAULTS", "PresetRun", "resolve_preset", "run_preset", "compare_presets"]
+           "resolve_preset"]
 
 #: How often the presets that run anti-entropy in the background start a round (ms).
 ANTI_ENTROPY_MS = 10_000.0
@@ -274,21 +274,6 @@ PRESETS: dict[str, Callable[[], Preset]] = {
     "voldemort": voldemort,
 }
 
-#: The fault schedule of :func:`compare_presets` (ms from the start): node A
-#: crashes, the cluster splits {B, C} | {A, D, E} while A is still down (so
-#: 2 | 2 live nodes) and heals, then A comes back.
-DEFAULT_FAULTS = ((1_000.0, "crash", "A"), (2_000.0, "partition", ["B", "C"], ["A", "D", "E"]),
-                  (3_000.0, "heal"), (4_000.0, "recover", "A"))
-
-
-@dataclass
-class PresetRun:
-    """One preset's cluster after :func:`run_preset`, and its workload report."""
-
-    name: str
-    cluster: Any
-    report: Any
-
 
 def resolve_preset(preset) -> Preset:
     """A :class:`Preset` itself, or the preset of that name."""
@@ -297,94 +282,3 @@ def resolve_preset(preset) -> Preset:
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
     return PRESETS[preset]()
-
-
-def run_preset(preset, *, duration_ms: float = 6_000.0, rate_per_ms: float = 1.0,
-               keys: int = 30, clients: int = 8, faults=DEFAULT_FAULTS, seed: int = 0,
-               warmup_ms: float = 0.0, **overrides) -> PresetRun:
-    """Run :func:`compare_presets`' workload on one preset (a name or a :class:`Preset`).
-
-    A 5-node cluster with the preset's options (``overrides`` replace some)
-    first runs idle for ``warmup_ms`` (gossip and heartbeats flow, nothing
-    is written), then :func:`dynamo_lab.experiments.workload.run` drives it for
-    ``duration_ms`` with ``clients`` clients issuing ``rate_per_ms`` requests
-    per ms in all on ``keys`` keys, with ``faults`` timed from the start of
-    the workload. Returns the cluster, still running, and the report.
-    """
-    from .experiments.workload import run
-
-    if isinstance(warmup_ms, bool) or not isinstance(warmup_ms, (int, float)) \
-            or not math.isfinite(warmup_ms) or warmup_ms < 0:
-        raise ValueError(f"warmup_ms must be a finite number >= 0, got {warmup_ms!r}")
-    chosen = resolve_preset(preset)
-    cluster = chosen.cluster(seed=seed, **overrides)
-    if warmup_ms:
-        cluster.run_for(warmup_ms)
-    report = run(cluster, duration_ms=duration_ms, arrival_rate_per_ms=rate_per_ms, keys=keys,
-                 clients=clients, faults=faults, seed=seed, progress=False)
-    return PresetRun(chosen.name, cluster, report)
-
-
-def compare_presets(names=None, *, duration_ms: float = 6_000.0, rate_per_ms: float = 1.0,
-                    keys: int = 30, clients: int = 8, faults=DEFAULT_FAULTS, seed: int = 0,
-                    latency=None, warmup_ms: float = 0.0):
-    """Run the same workload and fault schedule on each preset, side by side.
-
-    Every preset's cluster (5 nodes, the same ``seed`` and ``latency``) runs
-    :func:`dynamo_lab.experiments.workload.run` for ``duration_ms`` with ``clients``
-    clients issuing ``rate_per_ms`` requests per ms in all, on ``keys`` keys,
-    with the same ``faults`` and workload seed. Afterwards hints are
-    delivered and anti-entropy runs until nothing changes, and a read at ALL
-    of every key is checked with :func:`dynamo_lab.checks.lost_writes`.
-
-    Returns a pandas DataFrame, one row per preset: read and write p50/p99
-    latency (ms), the share of reads and writes that succeeded, the share of
-    successful reads that were stale, and acknowledged writes lost.
-
-    What the numbers owe to the model rather than to the systems:
-
-    - the clusters start cold: a failure detector that learns from traffic
-      or heartbeats (phi, for Cassandra) needs time before it suspects
-      anyone, so ``warmup_ms`` of idle running first (gossip only) changes
-      the refusals a lot;
-    - background anti-entropy runs every 10 s, so a 6 s run never sees it;
-    - the workload's clients send each key's requests to the first live node
-      of its preference list, whichever side of a partition it is on, and
-      wait for each answer (closed loop), so slow failures (time-outs) cost
-      fewer requests than fast refusals.
-    """
-    import pandas as pd
-
-    from .checks.lost_writes import lost_writes
-
-    names = list(PRESETS) if names is None else list(names)
-    for name in names:
-        if name not in PRESETS:
-            raise KeyError(f"unknown preset {name!r}; choose from {', '.join(PRESETS)}")
-    rows = []
-    extra = {} if latency is None else {"latency": latency}
-    for name in names:
-        ran = run_preset(name, duration_ms=duration_ms, rate_per_ms=rate_per_ms, keys=keys,
-                         clients=clients, faults=faults, seed=seed, warmup_ms=warmup_ms,
-                         **extra)
-        cluster, report = ran.cluster, ran.report
-        cluster.stop_anti_entropy()
-        cluster.run_until_idle()
-        cluster.settle()
-        finals = {key: cluster.get(key, r="ALL").values for key in cluster.keys()}
-        lost = lost_writes(cluster.history, finals)
-        m = report.metrics
-        acknowledged = int((report.frame.f.eq("put") & report.frame.status.eq("ok")).sum())
-        rows.append({
-            "preset": name,
-            "read p50 (ms)": m["quorum_read_latency_ms"]["p50"],
-            "read p99 (ms)": m["quorum_read_latency_ms"]["p99"],
-            "write p50 (ms)": m["quorum_write_latency_ms"]["p50"],
-            "write p99 (ms)": m["quorum_write_latency_ms"]["p99"],
-            "reads ok": m["read_success_rate"],
-            "writes ok": m["write_success_rate"],
-            "stale reads": m["stale_read_pct"] / 100.0,
-            "acknowledged writes": acknowledged,
-            "lost writes": sum(len(values) for values in lost.lost.values()),
-        })
-    return pd.DataFrame(rows).set_index("preset")

@@ -3,7 +3,8 @@
 import pytest
 
 import dynamo_lab as dl
-from dynamo_lab.apps.cart import Cart, divergence_study, resurrection
+from dynamo_lab.apps.cart import Cart
+from dynamo_lab.experiments.cart import divergence_study, resurrection
 
 
 def test_read_modify_write_keeps_a_single_version_without_conflict():

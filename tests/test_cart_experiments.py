@@ -4,7 +4,7 @@ keeping them removed, and divergent versions growing with contention."""
 
 import pytest
 
-from dynamo_lab.apps.cart import divergence_study
+from dynamo_lab.experiments.cart import divergence_study
 from dynamo_lab.experiments.cart import (adds_through_partition, cart_through_partition,
                                          divergence_sweep, one_version_share)
 

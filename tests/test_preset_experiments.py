@@ -2,10 +2,10 @@
 
 import pytest
 
-from dynamo_lab import presets
+from dynamo_lab.experiments.preset_runs import (compare_presets, outcomes_by_phase,
+                                                request_with_replicas_down, run_preset,
+                                                stale_read_kinds)
 from dynamo_lab.history import History
-from dynamo_lab.experiments.preset_runs import (outcomes_by_phase, request_with_replicas_down,
-                                           run_preset, stale_read_kinds)
 
 SHORT = dict(duration_ms=2_500, keys=10,
              faults=((500.0, "crash", "A"), (1_000.0, "partition", ["B", "C"], ["A", "D", "E"]),
@@ -13,7 +13,7 @@ SHORT = dict(duration_ms=2_500, keys=10,
 
 
 def test_a_compare_presets_row_reports_its_run_of_the_workload():
-    table = presets.compare_presets(["voldemort"], **SHORT)
+    table = compare_presets(["voldemort"], **SHORT)
     run = run_preset("voldemort", **SHORT)
     m = run.report.metrics
     assert m["write_success_rate"] == table.loc["voldemort", "writes ok"]

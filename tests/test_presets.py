@@ -6,6 +6,7 @@ import dynamo_lab as dl
 from dynamo_lab import presets
 from dynamo_lab.checks import lost_writes
 from dynamo_lab.crdt import GCounter
+from dynamo_lab.experiments.preset_runs import compare_presets
 
 
 def sent(cluster, kind, op_id):
@@ -142,7 +143,7 @@ def test_bad_preset_requests_are_refused():
     with pytest.raises(ValueError, match="unknown cluster option"):
         presets.riak().cluster(quorum=2)
     with pytest.raises(KeyError, match="unknown preset 'mongodb'"):
-        presets.compare_presets(["mongodb"])
+        compare_presets(["mongodb"])
     with pytest.raises(ValueError, match="read_fanout='some'"):
         dl.Cluster(read_fanout="some")
     with pytest.raises(ValueError, match="hinted_handoff must be True, False or 'coordinator'"):
@@ -150,7 +151,7 @@ def test_bad_preset_requests_are_refused():
 
 
 def test_comparison_runs_the_same_workload_on_every_preset():
-    table = presets.compare_presets(["cassandra", "riak"], duration_ms=3_000, keys=10)
+    table = compare_presets(["cassandra", "riak"], duration_ms=3_000, keys=10)
     assert list(table.index) == ["cassandra", "riak"]
     # Last-write-wins drops concurrent writes; siblings keep them.
     assert table.loc["cassandra", "lost writes"] > 0 and table.loc["riak", "lost writes"] == 0
@@ -160,6 +161,6 @@ def test_comparison_runs_the_same_workload_on_every_preset():
 
 
 def test_a_warm_failure_detector_refuses_fewer_requests():
-    cold = presets.compare_presets(["cassandra"], duration_ms=5_000, keys=10)
-    warm = presets.compare_presets(["cassandra"], duration_ms=5_000, keys=10, warmup_ms=30_000)
+    cold = compare_presets(["cassandra"], duration_ms=5_000, keys=10)
+    warm = compare_presets(["cassandra"], duration_ms=5_000, keys=10, warmup_ms=30_000)
     assert warm.loc["cassandra", "writes ok"] > cold.loc["cassandra", "writes ok"]

@@ -29,10 +29,9 @@ True
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-__all__ = ["Cart", "MERGES", "resurrection", "divergence_study"]
+__all__ = ["Cart", "MERGES"]
 
 MERGES = ("union", "orset")
 
@@ -112,68 +111,3 @@ class Cart:
     def remove(self, item):
         """Remove ``item``; returns the write's result."""
         return self._change(item, False)
-
-
-def resurrection(merge: str = "union", seed: int = 3) -> dict:
-    """A removed item comes back after a partition heals (under union merge).
-
-    A cart holding a book and a pen is split by a partition. On one side
-    the shopper removes the book; on the other, a second session of the same
-    shopper adds a lamp. After the heal, a read sees both versions and merges
-    them. Returns the cart before, on each side, and after.
-    """
-    # The general scene (any starting items, any changes on each side) is
-    # cart_through_partition; this is its default run.
-    from ..experiments.cart import cart_through_partition
-
-    run = cart_through_partition(merge, seed=seed)
-    return {"before": run.before, "removed on one side": run.left,
-            "added on the other": run.right, "after heal": run.after, "cluster": run.cluster}
-
-
-def divergence_study(carts: int = 200, shoppers: int = 8, operations: int = 4000,
-                     think_ms: float = 20.0, seed: int = 0,
-                     latency=None) -> dict[int, int]:
-    """How many versions do cart reads see? (Dynamo §6.3)
-
-    ``shoppers`` clients each loop: pick a cart at random, read it, add an
-    item to the union of what the read returned, write it back with the
-    read's context. The simulation advances in steps of exponential length
-    with mean ``think_ms / shoppers``, and at every step each shopper that is
-    not busy starts its next operation; so more shoppers mean both more
-    requests per millisecond and more writes in flight at once, and now and
-    then two shoppers change the same cart concurrently. ``operations``
-    counts the reads started. Returns {number of versions a read saw: how
-    many reads}.
-    """
-    from ..cluster import Cluster
-
-    cluster = Cluster(nodes=5, n=3, r=2, w=2, seed=seed, latency=latency)
-    rng = cluster.sim.rng
-    keys = [f"cart:{i}" for i in range(carts)]
-    counts: Counter = Counter()
-    clients = [cluster.client(f"shopper{i}") for i in range(shoppers)]
-    state = [None] * shoppers  # (stage, key, pending)
-    started = 0
-    while started < operations or any(state):
-        for i, client in enumerate(clients):
-            s = state[i]
-            if s is None:
-                if started >= operations:
-                    continue
-                key = keys[rng.randrange(carts)]
-                state[i] = ("read", key, client.start_get(key))
-                started += 1
-            elif s[2].done:
-                stage, key, pending = s
-                result = pending.result
-                if stage == "read" and result.ok:
-                    counts[max(1, len(result.values))] += 1
-                    merged = frozenset().union(*result.values) if result.values else frozenset()
-                    item = f"item{rng.randrange(1000)}"
-                    state[i] = ("write", key, client.start_put(key, merged | {item},
-                                                               context=result.context))
-                else:
-                    state[i] = None
-        cluster.run_for(rng.expovariate(shoppers / think_ms))
-    return dict(sorted(counts.items()))

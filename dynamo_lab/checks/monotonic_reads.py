@@ -6,7 +6,7 @@ invoked no earlier than v's. Judged from the history alone, with values
 unique per write, as the course's workloads make them.
 
 The anomaly finder (:func:`~dynamo_lab.checks.find_anomaly`) asks it of any
-two reads of a key; :mod:`dynamo_lab.session_guarantees` asks it only of
+two reads of a key; :mod:`dynamo_lab.checks.session_guarantees` asks it only of
 reads by the same client.
 
 Examples

@@ -24,7 +24,7 @@ from fractions import Fraction
 
 from ..latency import LNKD_DISK
 from ..pbs import k_staleness, p_stale, t_visibility
-from ..session_guarantees import ROUTINGS
+from ..experiments.session_guarantees import ROUTINGS
 from .answer_forms import Dict, Number, OneOf, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
@@ -38,7 +38,7 @@ VISIBILITY = {"preset": "LNKD_DISK", "n": 3, "r": 1, "w": 1, "t_ms": 5.0, "trial
               "seed": 0}
 #: Question 6: what a configuration must achieve, measured by session trials.
 SESSION_TARGETS = {"seeds": range(200), "latency": LNKD_DISK, "max_r": 1}
-#: The form of question 6's answer (the routings of :mod:`dynamo_lab.session_guarantees`).
+#: The form of question 6's answer (the routings of :mod:`dynamo_lab.experiments.session_guarantees`).
 SESSION_FORM = Dict({"r": WholeNumber(1, 3), "w": WholeNumber(1, 3),
                      "routing": OneOf(ROUTINGS)},
                     description="a dict {'r': R, 'w': W, 'routing': ROUTING}, with R and W "
@@ -69,7 +69,7 @@ def judge_session_config(config) -> tuple[bool, str]:
     ``config`` is ``{"r": ..., "w": ..., "routing": ...}`` for N = 3 on five
     nodes, with LNKD-DISK message delays. It passes when reads wait for one
     reply (R = 1) and none of the 200 seeded trials of
-    :func:`dynamo_lab.session_guarantees.session_trial` breaks read-your-writes
+    :func:`dynamo_lab.experiments.session_guarantees.session_trial` breaks read-your-writes
     or monotonic reads.
 
     Examples
@@ -77,7 +77,7 @@ def judge_session_config(config) -> tuple[bool, str]:
     >>> judge_session_config({"r": 1, "w": 1, "routing": "random"})[1]
     '... of 200 trials broke read-your-writes...'
     """
-    from ..session_guarantees import count_session_violations
+    from ..experiments.session_guarantees import count_session_violations
 
     if not SESSION_FORM.accepts(config):
         return False, SESSION_FORM.message()

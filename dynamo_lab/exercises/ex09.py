@@ -180,7 +180,7 @@ def _describe_orset_case(case) -> str:
 
 @lru_cache(maxsize=1)
 def _share() -> float:
-    from ..apps.cart import divergence_study
+    from ..experiments.cart import divergence_study
 
     return one_version_share(divergence_study(**SHARE_RUN))
 

@@ -16,6 +16,7 @@ here is part of the simulated protocol, and no mechanism imports it.
 :mod:`.sloppy_quorums`     lesson 05: strict against sloppy quorums
 :mod:`.anti_entropy`       lesson 06: cold keys, Merkle trees against a scan
 :mod:`.concurrent_writes`  lesson 07: sibling explosion, last-write-wins skew
+:mod:`.session_guarantees` lesson 08: read-your-writes and monotonic reads
 :mod:`.cart`               lesson 09: the shopping cart through a partition
 :mod:`.rebalance`          lesson 10: joins and leaves under load
 :mod:`.key_design`         lesson 10's exercises: the sequential hot spot

@@ -1,10 +1,13 @@
 """Cart experiments: the Dynamo shopping cart under a partition, and under contention.
 
 :mod:`dynamo_lab.apps.cart` defines the cart (a read-modify-write over one
-key, whose siblings merge by union or as an OR-Set) and two ready-made runs,
-``resurrection`` and ``divergence_study``. The functions here are the
-variations lesson 09 and its exercises need:
+key, whose siblings merge by union or as an OR-Set). The runs lesson 09 and
+its exercises need are here:
 
+* :func:`resurrection`: the classic case, a removed item that comes back
+  once a partition heals (under union merge);
+* :func:`divergence_study`: how many versions the reads of a busy cart
+  service see (Dynamo §6.3);
 * :func:`adds_through_partition`: shoppers on both sides of a partition add
   items to many carts; count the adds acknowledged and refused on each side,
   and the acknowledged adds missing once the partition heals. Sloppy or
@@ -38,17 +41,18 @@ True
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..apps.cart import MERGES, Cart, divergence_study
+from ..apps.cart import MERGES, Cart
 from ..cluster import Cluster
 from ..validation import whole_number
 
-__all__ = ["PartitionAdds", "adds_through_partition", "PartitionedCart",
-           "cart_through_partition", "one_version_share", "divergence_sweep",
-           "LEFT", "RIGHT", "NODES"]
+__all__ = ["resurrection", "divergence_study", "PartitionAdds", "adds_through_partition",
+           "CartThroughPartition", "cart_through_partition", "one_version_share",
+           "divergence_sweep", "LEFT", "RIGHT", "NODES"]
 
 #: The five nodes every experiment here runs on.
 NODES = ("A", "B", "C", "D", "E")
@@ -191,7 +195,7 @@ def adds_through_partition(*, sloppy_quorum: bool = True, w: int = 2,
 # -- one cart through a partition ---------------------------------------------------
 
 @dataclass(frozen=True)
-class PartitionedCart:
+class CartThroughPartition:
     """One cart before, during (on each side) and after a partition.
 
     Attributes
@@ -228,7 +232,7 @@ def _check_ops(name: str, ops) -> list[tuple[str, Any]]:
 
 def cart_through_partition(merge: str = "union", *, start: Sequence = ("book", "pen"),
                            left_ops=(("remove", "book"),), right_ops=(("add", "lamp"),),
-                           seed: int = 3) -> PartitionedCart:
+                           seed: int = 3) -> CartThroughPartition:
     """Change one cart on both sides of a partition, heal, and read it.
 
     The set-up of :func:`dynamo_lab.apps.cart.resurrection` (five nodes,
@@ -281,7 +285,7 @@ def cart_through_partition(merge: str = "union", *, start: Sequence = ("book", "
     cluster.run_until_idle()
     cluster.anti_entropy()
     after = Cart(cluster, key, merge, client="alice").items()
-    return PartitionedCart(merge, before, left_view, right_view, after, key, cluster)
+    return CartThroughPartition(merge, before, left_view, right_view, after, key, cluster)
 
 
 # -- divergent versions -----------------------------------------------------------------
@@ -290,7 +294,7 @@ def one_version_share(counts: Mapping[int, int]) -> float:
     """The share of reads that saw exactly one version.
 
     ``counts`` maps a number of versions to how many reads saw that many,
-    as :func:`dynamo_lab.apps.cart.divergence_study` returns it.
+    as :func:`divergence_study` returns it.
 
     Raises
     ------
@@ -318,7 +322,7 @@ def divergence_sweep(shoppers: Iterable[int] = (1, 2, 4, 8, 16, 32), *, carts: i
                      operations: int = 2000, seed: int = 0):
     """Run the divergence study once per number of shoppers.
 
-    Each run is :func:`dynamo_lab.apps.cart.divergence_study` with the given
+    Each run is :func:`divergence_study` with the given
     ``carts``, ``operations`` and ``seed``: shoppers loop read, add, write on
     carts picked at random, with no failures at all, so every extra version
     a read sees comes from two shoppers changing the same cart at once.
@@ -352,3 +356,64 @@ def divergence_sweep(shoppers: Iterable[int] = (1, 2, 4, 8, 16, 32), *, carts: i
                      "3+ versions": sum(n for k, n in counts.items() if k >= 3),
                      "share one version": one_version_share(counts)})
     return pd.DataFrame(rows)
+
+
+def resurrection(merge: str = "union", seed: int = 3) -> dict:
+    """A removed item comes back after a partition heals (under union merge).
+
+    A cart holding a book and a pen is split by a partition. On one side
+    the shopper removes the book; on the other, a second session of the same
+    shopper adds a lamp. After the heal, a read sees both versions and merges
+    them. Returns the cart before, on each side, and after.
+    """
+    # The general scene (any starting items, any changes on each side) is
+    # cart_through_partition; this is its default run.
+    run = cart_through_partition(merge, seed=seed)
+    return {"before": run.before, "removed on one side": run.left,
+            "added on the other": run.right, "after heal": run.after, "cluster": run.cluster}
+
+
+def divergence_study(carts: int = 200, shoppers: int = 8, operations: int = 4000,
+                     think_ms: float = 20.0, seed: int = 0,
+                     latency=None) -> dict[int, int]:
+    """How many versions do cart reads see? (Dynamo §6.3)
+
+    ``shoppers`` clients each loop: pick a cart at random, read it, add an
+    item to the union of what the read returned, write it back with the
+    read's context. The simulation advances in steps of exponential length
+    with mean ``think_ms / shoppers``, and at every step each shopper that is
+    not busy starts its next operation; so more shoppers mean both more
+    requests per millisecond and more writes in flight at once, and now and
+    then two shoppers change the same cart concurrently. ``operations``
+    counts the reads started. Returns {number of versions a read saw: how
+    many reads}.
+    """
+    cluster = Cluster(nodes=5, n=3, r=2, w=2, seed=seed, latency=latency)
+    rng = cluster.sim.rng
+    keys = [f"cart:{i}" for i in range(carts)]
+    counts: Counter = Counter()
+    clients = [cluster.client(f"shopper{i}") for i in range(shoppers)]
+    state = [None] * shoppers  # (stage, key, pending)
+    started = 0
+    while started < operations or any(state):
+        for i, client in enumerate(clients):
+            s = state[i]
+            if s is None:
+                if started >= operations:
+                    continue
+                key = keys[rng.randrange(carts)]
+                state[i] = ("read", key, client.start_get(key))
+                started += 1
+            elif s[2].done:
+                stage, key, pending = s
+                result = pending.result
+                if stage == "read" and result.ok:
+                    counts[max(1, len(result.values))] += 1
+                    merged = frozenset().union(*result.values) if result.values else frozenset()
+                    item = f"item{rng.randrange(1000)}"
+                    state[i] = ("write", key, client.start_put(key, merged | {item},
+                                                               context=result.context))
+                else:
+                    state[i] = None
+        cluster.run_for(rng.expovariate(shoppers / think_ms))
+    return dict(sorted(counts.items()))

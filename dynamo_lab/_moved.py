@@ -41,6 +41,11 @@ MOVED: dict[str, str] = {
     "dynamo_lab.preset_experiments": "dynamo_lab.experiments.preset_runs",
     "dynamo_lab.session_guarantees": "dynamo_lab.checks.session_guarantees (the checkers) and "
                                      "dynamo_lab.experiments.session_guarantees (the trials)",
+    # the view-models that plots and widgets share
+    "dynamo_lab.replay": "dynamo_lab.views.message_timeline (its Timeline is MessageTimeline)",
+    "dynamo_lab.timeline": "dynamo_lab.views.history_timeline",
+    "dynamo_lab.merkle_view": "dynamo_lab.views.merkle_comparison",
+    "dynamo_lab.version_graph": "dynamo_lab.views.version_graph",
 }
 
 

@@ -18,12 +18,12 @@ from matplotlib.figure import Figure  # noqa: E402
 from traitlets import TraitError  # noqa: E402
 
 import dynamo_lab as dl  # noqa: E402
-from dynamo_lab.merkle_view import keys_in_range, merkle_comparison, summarize_keys  # noqa: E402
+from dynamo_lab.views.merkle_comparison import keys_in_range, merkle_comparison, summarize_keys  # noqa: E402
 from dynamo_lab.plots import draw_cluster, draw_merkle, node_colors  # noqa: E402
 from dynamo_lab.plots.cluster import held_hints  # noqa: E402
 from dynamo_lab.plots.merkle import (BOX_STYLES, DIFFER_TEXT, REPAIRED_LABEL,  # noqa: E402
                                      REPAIRED_TEXT, TO_REPAIRED, wrap_key)
-from dynamo_lab.replay import Timeline  # noqa: E402
+from dynamo_lab.views.message_timeline import MessageTimeline  # noqa: E402
 from dynamo_lab.ring import key_position  # noqa: E402
 from dynamo_lab.widgets import ClusterExplorer, MerkleExplorer  # noqa: E402
 
@@ -363,7 +363,7 @@ def test_cluster_picture_hints_follow_the_key_and_can_be_hidden(behind):
 
 def test_a_replayed_moment_draws_no_hints(behind):
     cluster, _, _ = behind
-    timeline = Timeline.from_cluster(cluster)
+    timeline = MessageTimeline.from_cluster(cluster)
     d = draw_cluster(snapshot=timeline.at(timeline.end), ax=Figure().add_subplot())
     assert d.hints == [] and d.hint_arrows == []
 

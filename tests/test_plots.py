@@ -17,7 +17,7 @@ from dynamo_lab.plots.colors import CUT, DOWN, READ, WRITE  # noqa: E402
 from dynamo_lab.plots.messages import TimeAxis  # noqa: E402
 from dynamo_lab.plots.quorum import waits_for  # noqa: E402
 from dynamo_lab.quorum import quorum_facts  # noqa: E402
-from dynamo_lab.replay import (Timeline, down_intervals, fault_state_at,  # noqa: E402
+from dynamo_lab.views.message_timeline import (MessageTimeline, down_intervals, fault_state_at,  # noqa: E402
                                message_lives, node_status, operation_spans,
                                partition_intervals, participants)
 from dynamo_lab.ring import Ring  # noqa: E402
@@ -76,7 +76,7 @@ def test_outcome_and_progress_follow_time():
     assert [first.outcome_at(t) for t in (0.5, 1.0, 2.9, 3.0)] == [
         None, "in_flight", "in_flight", "deliver"]
     assert first.progress_at(2.0) == 0.5
-    snapshot = Timeline(["A", "B", "C"], lives, [], []).at(2.0)
+    snapshot = MessageTimeline(["A", "B", "C"], lives, [], []).at(2.0)
     assert "C \u2192 A put_ack dropped (sender down)" in snapshot.events
     assert not any("put_ack sent" in e for e in snapshot.events)
 
@@ -123,7 +123,7 @@ def test_participants_are_the_coordinator_and_its_peers():
 
 
 def test_timeline_steps_and_snapshots(scenario):
-    timeline = Timeline.from_cluster(scenario)
+    timeline = MessageTimeline.from_cluster(scenario)
     assert timeline.times[0] == 0.0 and timeline.times == sorted(set(timeline.times))
     assert timeline.end == max(e.time for e in scenario.trace)
     assert len(timeline.at(timeline.end).messages) == len(timeline.lives)
@@ -289,7 +289,7 @@ def test_cluster_graph_highlights_the_last_operation(ax):
 
 
 def test_cluster_graph_at_a_replayed_moment_shows_messages_in_flight(scenario, ax):
-    timeline = Timeline.from_cluster(scenario)
+    timeline = MessageTimeline.from_cluster(scenario)
     moment = next(t for t in timeline.times if len(timeline.at(t).in_flight) >= 2)
     snapshot = timeline.at(moment)
     d = draw_cluster(snapshot=snapshot, ax=ax)
@@ -336,7 +336,7 @@ def test_message_diagram_prints_vector_clocks(scenario, ax):
 
 
 def test_message_diagram_until_a_moment(scenario, ax):
-    timeline = Timeline.from_cluster(scenario)
+    timeline = MessageTimeline.from_cluster(scenario)
     moment = next(t for t in timeline.times if len(timeline.at(t).in_flight) >= 2)
     d = draw_messages(timeline, until=moment, ax=ax)
     snap = timeline.at(moment)

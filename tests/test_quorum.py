@@ -224,7 +224,7 @@ def test_hash_mod_n_without_change_moves_nothing_and_checks_input():
 
 def test_model_modules_import_no_presentation_library():
     code = ("import sys, dynamo_lab, dynamo_lab.quorum, dynamo_lab.pbs, dynamo_lab.hash_mod_n, "
-            "dynamo_lab.replay; "
+            "dynamo_lab.views.message_timeline; "
             "print([m for m in ('matplotlib', 'ipywidgets', 'networkx') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()

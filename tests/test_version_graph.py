@@ -22,7 +22,7 @@ from dynamo_lab.plots.version_graph import (BOX_STYLES, MAX_ROWS,  # noqa: E402
                                             MAX_VALUE_CHARS, format_value,
                                             version_graph_figsize)
 from dynamo_lab.experiments.concurrent_writes import lww_clock_skew, sibling_explosion  # noqa: E402
-from dynamo_lab.version_graph import version_graph  # noqa: E402
+from dynamo_lab.views.version_graph import version_graph  # noqa: E402
 from dynamo_lab.widgets import VersionGraph  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..replay import Participation, Snapshot, message_lives, node_status, participants
+from ..views.message_timeline import Participation, Snapshot, message_lives, node_status, participants
 from .axes import axes_or_new
 from .colors import CUT, DOWN, DOWN_EDGE, node_colors
 
@@ -167,7 +167,7 @@ def draw_cluster(cluster=None, *, snapshot: Snapshot | None = None, operation="l
     cluster : Cluster, optional
         Drawn as it is now. Needed unless ``snapshot`` is given.
     snapshot : Snapshot, optional
-        A moment of a recorded run (``Timeline.at(t)``): drawn instead of the
+        A moment of a recorded run (``MessageTimeline.at(t)``): drawn instead of the
         present, with the messages in flight at that moment.
     operation : "last", int or None
         Highlight the nodes and links of this operation (by ``op_id``), of

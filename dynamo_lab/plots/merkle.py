@@ -28,7 +28,7 @@ Examples
 >>> import matplotlib
 >>> matplotlib.use("Agg")
 >>> import dynamo_lab as dl
->>> from dynamo_lab.merkle_view import merkle_comparison
+>>> from dynamo_lab.views.merkle_comparison import merkle_comparison
 >>> cluster = dl.Cluster(nodes=4, n=3, r=1, w=1, seed=2, failure_detector="oracle")
 >>> home = cluster.ring.home_replicas("k")
 >>> cluster.crash(home[1])
@@ -47,7 +47,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..merkle_view import summarize_keys
+from ..views.merkle_comparison import summarize_keys
 from .axes import axes_or_new
 from .colors import node_colors
 
@@ -244,7 +244,7 @@ def draw_merkle(comparison, *, show: str = "auto", colors: Mapping[str, str] | N
     Parameters
     ----------
     comparison : MerkleComparison
-        From :func:`dynamo_lab.merkle_view.merkle_comparison`.
+        From :func:`dynamo_lab.views.merkle_comparison.merkle_comparison`.
     show : "auto", "all" or "compared"
         Draw every node, only the nodes compared, or (``"auto"``) every node
         when the trees have at most :data:`MAX_FULL_LEAVES` leaves.

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..replay import MessageLife, Timeline, down_intervals, partition_intervals
+from ..views.message_timeline import MessageLife, MessageTimeline, down_intervals, partition_intervals
 from .axes import axes_or_new
 from .colors import CUT, DOWN, DROPPED, LOST, OUTCOME_COLORS, node_colors
 
@@ -173,8 +173,8 @@ def draw_messages(source, *, start: float | None = None, end: float | None = Non
 
     Parameters
     ----------
-    source : Cluster or Timeline
-        The run (a cluster is read through ``Timeline.from_cluster``).
+    source : Cluster or MessageTimeline
+        The run (a cluster is read through ``MessageTimeline.from_cluster``).
     start, end : float, optional
         The time window in ms; the whole run by default.
     until : float, optional
@@ -211,7 +211,7 @@ def draw_messages(source, *, start: float | None = None, end: float | None = Non
     >>> d.counts["cut"], len(d.markers["cut"].get_offsets()), sorted(d.lanes)
     (1, 1, ['A', 'B', 'C', 'client alice'])
     """
-    timeline = source if isinstance(source, Timeline) else Timeline.from_cluster(source)
+    timeline = source if isinstance(source, MessageTimeline) else MessageTimeline.from_cluster(source)
     if until is not None and end is None:
         end = until
     moment = until if until is not None else timeline.end

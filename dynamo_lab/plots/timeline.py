@@ -11,8 +11,8 @@ witness have a thick red edge. Faults are dashed vertical lines, labelled
 along the top: red for partitions and heals, dark grey for crashes and
 recoveries, brown for anything else (clock skew, link changes).
 
-The layout comes from :func:`dynamo_lab.timeline.timeline_rows`, which
-:func:`dynamo_lab.timeline.render_text` also draws, in ASCII.
+The layout comes from :func:`dynamo_lab.views.history_timeline.timeline_rows`, which
+:func:`dynamo_lab.views.history_timeline.render_text` also draws, in ASCII.
 
 Examples
 --------
@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..timeline import HistoryTimeline, timeline_rows
+from ..views.history_timeline import HistoryTimeline, timeline_rows
 from .axes import axes_or_new
 from .colors import CUT, OUTCOME_COLORS
 

@@ -21,7 +21,7 @@ columns side by side, so a sibling explosion stays readable.
 Examples
 --------
 >>> import dynamo_lab as dl
->>> from dynamo_lab.version_graph import version_graph
+>>> from dynamo_lab.views.version_graph import version_graph
 >>> cluster = dl.Cluster(nodes=3, n=3, r=3, w=3, seed=1)
 >>> first = cluster.put("k", "v1", coordinator="A")
 >>> _ = cluster.put("k", "v2", context=first.context, coordinator="A")
@@ -236,7 +236,7 @@ def draw_version_graph(model, *, colors: Mapping[str, str] | None = None,
     Parameters
     ----------
     model : VersionGraphModel
-        From :func:`dynamo_lab.version_graph.version_graph`.
+        From :func:`dynamo_lab.views.version_graph.version_graph`.
     colors : mapping, optional
         node -> colour for the holder marks; by default ``node_colors`` of the
         cluster's nodes.

@@ -32,7 +32,7 @@ import re
 
 import ipywidgets as widgets
 
-from ..replay import node_status
+from ..views.message_timeline import node_status
 from .figure import FigureImage
 
 __all__ = ["ClusterExplorer", "ClusterSession", "parse_groups"]

@@ -10,7 +10,7 @@ there are). The button runs one round of anti-entropy on the whole cluster
 (``cluster.anti_entropy()``) and shows its report; the trees are rebuilt
 from what the replicas store afterwards, and the leaves whose keys the round
 repaired stay marked, at any fanout and depth. Everything shown comes from
-:func:`dynamo_lab.merkle_view.merkle_comparison`.
+:func:`dynamo_lab.views.merkle_comparison.merkle_comparison`.
 
 Examples
 --------
@@ -37,7 +37,7 @@ import html
 import ipywidgets as widgets
 
 from ..anti_entropy import version_summary
-from ..merkle_view import MerkleComparison, merkle_comparison, summary_lines
+from ..views.merkle_comparison import MerkleComparison, merkle_comparison, summary_lines
 from .figure import FigureImage
 
 __all__ = ["MerkleExplorer", "MerkleModel", "MAX_FANOUT", "MAX_DEPTH", "LISTED_KEYS"]

@@ -1,7 +1,7 @@
 """Stepping through a recorded run: the message diagram and the replay.
 
 Both read a cluster's record (trace, faults, history) through
-:class:`dynamo_lab.replay.Timeline` and offer a time slider whose steps are
+:class:`dynamo_lab.views.message_timeline.MessageTimeline` and offer a time slider whose steps are
 the moments something happened; the back and forward buttons move one step.
 
 * :class:`MessageDiagram` draws the space-time diagram up to the chosen
@@ -34,7 +34,7 @@ import html
 
 import ipywidgets as widgets
 
-from ..replay import Snapshot, Timeline
+from ..views.message_timeline import Snapshot, MessageTimeline
 from .figure import FigureImage
 
 __all__ = ["MessageDiagram", "Replay", "ReplayModel", "ALL_KEYS"]
@@ -72,14 +72,14 @@ class ReplayModel:
         self.cluster = cluster
         self.key = key
         self.step = 0
-        self.timeline = Timeline.from_cluster(cluster)
+        self.timeline = MessageTimeline.from_cluster(cluster)
         if at_end:
             self.step = self.last_step
 
     def reload(self) -> None:
         """Read the cluster's record again (it may have run on)."""
         at_end = self.step == self.last_step
-        self.timeline = Timeline.from_cluster(self.cluster)
+        self.timeline = MessageTimeline.from_cluster(self.cluster)
         self.step = self.last_step if at_end else min(self.step, self.last_step)
 
     @property

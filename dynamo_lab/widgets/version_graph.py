@@ -5,7 +5,7 @@ versions (see :func:`dynamo_lab.plots.draw_version_graph`), and a label says
 how many versions there are and how many of them are current siblings. The
 graph is read from the cluster when the key changes or the *refresh* button
 is pressed, so run more operations in other cells and press it. Everything
-shown comes from :func:`dynamo_lab.version_graph.version_graph`.
+shown comes from :func:`dynamo_lab.views.version_graph.version_graph`.
 
 Examples
 --------
@@ -27,7 +27,7 @@ import html
 
 import ipywidgets as widgets
 
-from ..version_graph import VersionGraphModel, version_graph
+from ..views.version_graph import VersionGraphModel, version_graph
 from .figure import FigureImage
 
 __all__ = ["VersionGraph", "VersionGraphSession"]

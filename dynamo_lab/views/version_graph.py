@@ -47,8 +47,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .node import WritePayload
-from .versions import Record, VectorClock, reconcile
+from ..node import WritePayload
+from ..versions import Record, VectorClock, reconcile
 
 __all__ = ["version_graph", "VersionGraphModel", "VersionNode", "LostWrite"]
 

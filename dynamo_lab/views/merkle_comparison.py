@@ -33,13 +33,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .anti_entropy import version_summary
-from .merkle import MerkleDiff, MerkleTree
-from .ring import KeyRange, key_position
-from .validation import whole_number
+from ..anti_entropy import version_summary
+from ..merkle import MerkleDiff, MerkleTree
+from ..ring import KeyRange, key_position
+from ..validation import whole_number
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cluster import Cluster
+    from ..cluster import Cluster
 
 __all__ = ["MerkleComparison", "merkle_comparison", "keys_in_range", "summarize_keys",
            "summary_lines"]

@@ -12,7 +12,7 @@ them alone this module rebuilds what was true at a virtual time ``t``:
 * which operations were running or finished (:class:`OperationSpan`);
 * which nodes took part in an operation (:func:`participants`).
 
-:class:`Timeline` bundles them for the pictures and the replay widgets, which
+:class:`MessageTimeline` bundles them for the pictures and the replay widgets, which
 only draw what it returns.
 
 Examples
@@ -21,7 +21,7 @@ Examples
 >>> cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=7)
 >>> _ = cluster.put("k", "v1")
 >>> cluster.crash("C")
->>> timeline = Timeline.from_cluster(cluster)
+>>> timeline = MessageTimeline.from_cluster(cluster)
 >>> timeline.at(0.0).down, timeline.at(timeline.end).down
 (frozenset(), frozenset({'C'}))
 >>> [m.outcome for m in timeline.at(0.0).messages]
@@ -35,11 +35,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .sim.trace import MESSAGE_EVENTS
+from ..sim.trace import MESSAGE_EVENTS
 
 __all__ = [
     "MessageLife", "MessageState", "OperationSpan", "FaultState", "Participation",
-    "Snapshot", "Timeline", "message_lives", "operation_spans", "fault_state_at",
+    "Snapshot", "MessageTimeline", "message_lives", "operation_spans", "fault_state_at",
     "node_status", "down_intervals", "partition_intervals", "participants",
     "NODE_STATUSES", "OUTCOMES",
 ]
@@ -130,7 +130,7 @@ class MessageLife:
 
 @dataclass(frozen=True, slots=True)
 class MessageState:
-    """A message as it stood at one moment (see :meth:`Timeline.at`).
+    """A message as it stood at one moment (see :meth:`MessageTimeline.at`).
 
     Attributes
     ----------
@@ -537,7 +537,7 @@ def _describe_operation(op: OperationSpan, starting: bool) -> str:
     return f"{op.process}'s {op.f} {op.key!r} ends {op.type}{shown}"
 
 
-class Timeline:
+class MessageTimeline:
     """A recorded run, ready to be stepped through (see the module docstring).
 
     Parameters
@@ -576,7 +576,7 @@ class Timeline:
         self.end = self.times[-1]
 
     @classmethod
-    def from_cluster(cls, cluster) -> "Timeline":
+    def from_cluster(cls, cluster) -> "MessageTimeline":
         """Read a cluster's trace, history and faults.
 
         Nodes that left the cluster but appear in the record are kept, after
@@ -596,7 +596,7 @@ class Timeline:
         return len(self.times)
 
     def __repr__(self) -> str:
-        return (f"<Timeline: {len(self.times)} steps to t={self.end:g} ms, "
+        return (f"<MessageTimeline: {len(self.times)} steps to t={self.end:g} ms, "
                 f"{len(self.lives)} messages, {len(self.spans)} operations>")
 
     def step_of(self, t: float) -> int:

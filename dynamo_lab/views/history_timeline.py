@@ -130,7 +130,7 @@ class TimelineRow:
 class HistoryTimeline:
     """What :func:`timeline_rows` returns: rows of bars, fault marks, a time range.
 
-    (Named apart from :class:`dynamo_lab.replay.Timeline`, which replays the
+    (Named apart from :class:`dynamo_lab.views.message_timeline.MessageTimeline`, which replays the
     messages of a run.)
 
     Attributes

@@ -41,6 +41,8 @@ MOVED: dict[str, str] = {
     "dynamo_lab.preset_experiments": "dynamo_lab.experiments.preset_runs",
     "dynamo_lab.session_guarantees": "dynamo_lab.checks.session_guarantees (the checkers) and "
                                      "dynamo_lab.experiments.session_guarantees (the trials)",
+    "dynamo_lab.health": "dynamo_lab.failure_detectors",
+    "dynamo_lab.grade": "dynamo_lab.exercises.grade (python -m dynamo_lab.exercises.grade)",
     # the view-models that plots and widgets share
     "dynamo_lab.replay": "dynamo_lab.views.message_timeline (its Timeline is MessageTimeline)",
     "dynamo_lab.timeline": "dynamo_lab.views.history_timeline",

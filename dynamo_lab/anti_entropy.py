@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .merkle import MerkleTree
-from .ring import KeyRange
+from .ranges import KeyRange
 from .versions import Record
 
 if TYPE_CHECKING:  # pragma: no cover

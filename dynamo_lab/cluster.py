@@ -37,7 +37,7 @@ from .anti_entropy import AntiEntropyReport
 from .anti_entropy import run_round as run_anti_entropy_round
 from .client import Client, PendingOperation
 from .coordinator import GetOperation, PutOperation
-from .health import make_detector
+from .failure_detectors import make_detector
 from .latency import Exponential, LatencyModel, as_latency_model
 from .node import Node
 from .rebalance import Rebalance, RebalanceReport
@@ -199,7 +199,7 @@ class Cluster(SimulatedSystem):
     failure_detector : str
         How coordinators decide who is healthy: ``"timeouts"`` (default:
         suspect a node that missed replies), ``"oracle"`` (perfect
-        knowledge; see :mod:`dynamo_lab.health`) or ``"phi"`` (nodes gossip
+        knowledge; see :mod:`dynamo_lab.failure_detectors`) or ``"phi"`` (nodes gossip
         every ``gossip_period_ms`` and suspect a peer whose heartbeats, as
         gossip carries them, make phi exceed ``phi_threshold``; see
         :mod:`dynamo_lab.membership` and :mod:`dynamo_lab.phi_accrual`).

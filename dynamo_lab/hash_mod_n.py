@@ -8,7 +8,7 @@ every key depends on S: going from S to S + 1 nodes moves a key unless
 About ``S / (S + 1)`` of the data moves, against about ``N / (S + 1)`` on a
 consistent-hashing ring (:meth:`dynamo_lab.ring.Ring.add_node`).
 
-Hashes are MD5, as on the ring (:func:`dynamo_lab.ring.key_position`), never
+Hashes are MD5, as on the ring (:func:`dynamo_lab.ranges.key_position`), never
 Python's salted ``hash()``.
 
 Examples
@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
-from .ring import key_position
+from .ranges import key_position
 from .validation import whole_number
 
 __all__ = ["owners_mod_n", "fraction_moved", "expected_fraction_moved", "sample_keys"]
@@ -91,7 +91,7 @@ def fraction_moved(keys: Iterable[str], before: Sequence[str], after: Sequence[s
                    n: int = 1) -> float:
     """Share of ``keys`` whose set of ``n`` holders changes from ``before`` to ``after``.
 
-    This is the measure :attr:`dynamo_lab.ring.RingChange.fraction_moved`
+    This is the measure :attr:`dynamo_lab.ranges.RingChange.fraction_moved`
     gives for the ring, taken over sample keys instead of ring positions.
 
     Parameters

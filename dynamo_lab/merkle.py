@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .ring import RING_SIZE, key_position
+from .ranges import RING_SIZE, key_position
 from .validation import whole_number
 
 __all__ = ["MerkleTree", "MerkleDiff", "digest"]

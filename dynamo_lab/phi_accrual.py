@@ -37,7 +37,7 @@ import math
 from collections import deque
 from statistics import NormalDist
 
-from .health import FailureDetector
+from .failure_detectors import FailureDetector
 
 __all__ = ["phi_series", "PhiAccrual", "PhiDetector", "phi_tradeoff"]
 
@@ -176,7 +176,7 @@ class PhiAccrual:
 
 
 class PhiDetector(FailureDetector):
-    """A :class:`~dynamo_lab.health.FailureDetector` backed by phi accrual.
+    """A :class:`~dynamo_lab.failure_detectors.FailureDetector` backed by phi accrual.
 
     Parameters
     ----------

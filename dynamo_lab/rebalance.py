@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .anti_entropy import record_bytes
-from .ring import key_position
+from .ranges import key_position
 
 if TYPE_CHECKING:  # pragma: no cover
     from .cluster import Cluster

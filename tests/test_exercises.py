@@ -15,7 +15,7 @@ import pytest
 from dynamo_lab.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, OUTCOMES, WRONG_FORM
 from dynamo_lab.exercises.answer_forms import AnswerForm, Function
 from generate_exercises import generate_all, strip_solutions  # tools/
-from dynamo_lab.grade import grade, main as grade_main, run_notebook
+from dynamo_lab.exercises.grade import grade, main as grade_main, run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = sorted(p.stem for p in (ROOT / "dynamo_lab" / "exercises").glob("ex[0-9][0-9].py"))

@@ -5,7 +5,7 @@ from statistics import NormalDist
 
 import pytest
 
-from dynamo_lab.health import FailureDetector
+from dynamo_lab.failure_detectors import FailureDetector
 from dynamo_lab.latency import Constant
 from dynamo_lab.membership import Entry, Gossip, rounds_to_spread, spread_table
 from dynamo_lab.phi_accrual import PhiAccrual, PhiDetector, phi_tradeoff
@@ -240,7 +240,7 @@ def test_higher_threshold_fewer_false_suspicions_later_detection():
 
 def test_a_detector_that_learns_from_traffic_hears_every_message():
     import dynamo_lab as dl
-    from dynamo_lab.health import OracleDetector, TimeoutDetector
+    from dynamo_lab.failure_detectors import OracleDetector, TimeoutDetector
 
     class Counting(OracleDetector):
         def __init__(self, network):

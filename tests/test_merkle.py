@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dynamo_lab.merkle import MerkleTree
-from dynamo_lab.ring import RING_SIZE, key_position
+from dynamo_lab.ranges import RING_SIZE, key_position
 
 keys = st.text(alphabet="abcdefgh", min_size=1, max_size=4)
 stores = st.dictionaries(keys, st.sampled_from(["v1", "v2", "v3"]), max_size=40)

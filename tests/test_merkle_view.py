@@ -24,7 +24,7 @@ from dynamo_lab.plots.cluster import held_hints  # noqa: E402
 from dynamo_lab.plots.merkle import (BOX_STYLES, DIFFER_TEXT, REPAIRED_LABEL,  # noqa: E402
                                      REPAIRED_TEXT, TO_REPAIRED, wrap_key)
 from dynamo_lab.views.message_timeline import MessageTimeline  # noqa: E402
-from dynamo_lab.ring import key_position  # noqa: E402
+from dynamo_lab.ranges import key_position  # noqa: E402
 from dynamo_lab.widgets import ClusterExplorer, MerkleExplorer  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -18,7 +18,8 @@ from dynamo_lab.experiments.partitioning import (
     request_load,
     strategy_efficiency,
 )
-from dynamo_lab.ring import Ring, key_position, load_balancing_efficiency
+from dynamo_lab.ranges import key_position
+from dynamo_lab.ring import Ring, load_balancing_efficiency
 
 KEYS = sample_keys(3000)
 

@@ -14,13 +14,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dynamo_lab.ring import (
-    MAX_PARTITIONS,
-    RING_SIZE,
-    Ring,
-    key_position,
-    load_balancing_efficiency,
-)
+from dynamo_lab.ranges import RING_SIZE, key_position
+from dynamo_lab.ring import MAX_PARTITIONS, Ring, load_balancing_efficiency
 
 REPO = Path(__file__).resolve().parents[1]
 KEYS = [f"key{i}" for i in range(2000)]

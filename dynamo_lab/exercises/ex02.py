@@ -18,7 +18,8 @@ from ..hash_mod_n import expected_fraction_moved, sample_keys
 from ..experiments.partitioning import (
     copies_moved, hot_key_weights, node_names, request_load, strategy_efficiency,
 )
-from ..ring import Ring, key_position, load_balancing_efficiency
+from ..ranges import key_position
+from ..ring import Ring, load_balancing_efficiency
 from .answer_forms import Number
 from .questions import ChoiceQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion
 

@@ -35,7 +35,8 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..hash_mod_n import owners_mod_n
-from ..ring import RING_SIZE, Ring, RingChange, load_balancing_efficiency
+from ..ranges import RING_SIZE, RingChange
+from ..ring import Ring, load_balancing_efficiency
 from ..validation import whole_number
 
 __all__ = [

@@ -27,7 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..ring import RING_SIZE, Ring, RingChange
+from ..ranges import RING_SIZE, RingChange
+from ..ring import Ring
 from .axes import axes_or_new
 from .colors import node_colors
 

@@ -77,6 +77,7 @@ from typing import TYPE_CHECKING, Any
 from ..versions import EMPTY_CLOCK, Record, Sibling, frozen_value
 from ..validation import milliseconds
 from .base import Topology, check_choice, node_names
+from .election import PROMOTION_RULES, EpochReply, LeaderElection, promoted
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..client import PendingOperation
@@ -86,8 +87,6 @@ __all__ = ["SingleLeader", "LogEntry", "REPLICATION_MODES", "PROMOTION_RULES"]
 
 #: Accepted values of ``replication``.
 REPLICATION_MODES = ("sync", "semi_sync", "async")
-#: Accepted values of ``promotion``: whom a successful candidate promotes.
-PROMOTION_RULES = ("most_up_to_date", "first_detector", "random")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,21 +132,7 @@ class _Append:
         return f"e{self.epoch}:{first}" if first == last else f"e{self.epoch}:{first}-{last}"
 
 
-class _Reply:
-    """Payload of acks, nacks, rejections, votes, vote requests and promotions."""
-
-    __slots__ = ("epoch", "position", "granted", "last_epoch", "voters")
-
-    def __init__(self, epoch: int, position: int = 0, granted: bool = False,
-                 last_epoch: int = 0, voters: tuple = ()):
-        self.epoch = epoch
-        self.position = position      # match index, back-up hint, or log length
-        self.granted = granted
-        self.last_epoch = last_epoch
-        self.voters = voters
-
-
-class _Replica:
+class _Replica(LeaderElection):
     """One node: its log (durable) and its role in the protocol (volatile)."""
 
     def __init__(self, name: str, system: "SingleLeader"):
@@ -216,7 +201,7 @@ class _Replica:
             if self.role == "leader":
                 self._ship(other, force=True)
             else:
-                self._send(other, "hello", _Reply(self.epoch, len(self.log)))
+                self._send(other, "hello", EpochReply(self.epoch, len(self.log)))
 
     def receive(self, msg: "Message") -> None:
         handler = getattr(self, "_on_" + msg.kind)
@@ -380,7 +365,7 @@ class _Replica:
     def _on_append(self, msg: "Message") -> None:
         a = msg.payload
         if a.epoch < self.epoch:
-            self._send(msg.src, "append_reject", _Reply(self.epoch))
+            self._send(msg.src, "append_reject", EpochReply(self.epoch))
             return
         if a.epoch > self.epoch or self.role != "follower":
             self._adopt(a.epoch, f"{msg.src} leads epoch {a.epoch}")
@@ -389,7 +374,7 @@ class _Replica:
         self._reset_timer()
         log = self.log
         if a.prev_index > len(log):
-            self._send(msg.src, "append_nack", _Reply(self.epoch, len(log)))
+            self._send(msg.src, "append_nack", EpochReply(self.epoch, len(log)))
             return
         if a.prev_index >= 1 and log[a.prev_index - 1].epoch != a.prev_epoch:
             # Our entry there came from another leader: back up past all of
@@ -398,7 +383,7 @@ class _Replica:
             hint = a.prev_index - 1
             while hint >= 1 and log[hint - 1].epoch == bad:
                 hint -= 1
-            self._send(msg.src, "append_nack", _Reply(self.epoch, hint))
+            self._send(msg.src, "append_nack", EpochReply(self.epoch, hint))
             return
         for entry in a.entries:
             if entry.index <= len(log):
@@ -412,7 +397,7 @@ class _Replica:
             # An older leader's entries that this leader never had: they can
             # never become part of its log.
             self._discard_from(last + 1, msg.src)
-        self._send(msg.src, "append_ack", _Reply(self.epoch, len(log)))
+        self._send(msg.src, "append_ack", EpochReply(self.epoch, len(log)))
 
     def _on_heartbeat(self, msg: "Message") -> None:
         self._on_append(msg)
@@ -424,131 +409,6 @@ class _Replica:
         for entry in self.log:
             self.store[entry.key] = entry
         self.system._discard(self.name, gone, leader)
-
-    # -- elections ----------------------------------------------------------------
-    def _reset_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = self.system.sim.schedule_daemon(self.system.failover_timeout_ms,
-                                                      self._on_silence, self.incarnation)
-
-    def _on_silence(self, incarnation: int) -> None:
-        if not self._live(incarnation) or self.role == "leader":
-            return
-        system = self.system
-        who = self.leader or "any leader"
-        system._log("suspect", self.name, f"no heartbeat from {who} for "
-                    f"{system.failover_timeout_ms:g} ms")
-        self._pause_then_canvass(incarnation)
-
-    def _pause_then_canvass(self, incarnation: int) -> None:
-        # A random pause so that followers that noticed together do not all
-        # stand at once and split the vote (Raft's randomised time-out).
-        pause = self.system.sim.rng.uniform(0.0, self.system.heartbeat_interval_ms)
-        self._timer = self.system.sim.schedule_daemon(pause, self._canvass, incarnation,
-                                                      self.epoch)
-
-    def _retry(self, incarnation: int, epoch: int) -> None:
-        # No majority within a heartbeat interval (a split vote, or too few
-        # nodes reachable): try again after another random pause.
-        if self._live(incarnation) and self.role != "leader" and self.epoch == epoch:
-            self._pause_then_canvass(incarnation)
-
-    def _canvass(self, incarnation: int, epoch: int) -> None:
-        """Ask whether the others *would* vote, before changing any epoch (Raft's pre-vote).
-
-        Without this round a node cut off by a partition would stand again and
-        again, raising its epoch each time, and on rejoining would depose a
-        healthy leader with it.
-        """
-        # (A vote granted or a leader heard during the pause cancels this timer.)
-        if not self._live(incarnation) or self.role == "leader" or self.epoch != epoch:
-            return
-        self.canvass_epoch = self.epoch + 1
-        self.prevotes = {self.name}
-        for other in self._others():
-            self._send(other, "prevote_req", _Reply(self.canvass_epoch))
-        self._timer = self.system.sim.schedule_daemon(self.system.heartbeat_interval_ms,
-                                                      self._retry, incarnation, self.epoch)
-        self._count_prevotes()
-
-    def _on_prevote_req(self, msg: "Message") -> None:
-        # Yes, unless this node is the leader or has heard one lately: a
-        # healthy leader sends something every heartbeat interval.
-        recent = self.system.sim.now - self.leader_contact < 2 * self.system.heartbeat_interval_ms
-        granted = msg.payload.epoch > self.epoch and self.role != "leader" and not recent
-        self._send(msg.src, "prevote", _Reply(msg.payload.epoch, granted=granted))
-
-    def _on_prevote(self, msg: "Message") -> None:
-        reply = msg.payload
-        if (reply.granted and self.role != "leader" and reply.epoch == self.canvass_epoch
-                and self.canvass_epoch == self.epoch + 1):
-            self.prevotes.add(msg.src)
-            self._count_prevotes()
-
-    def _count_prevotes(self) -> None:
-        if len(self.prevotes) >= self.system.majority:
-            self.canvass_epoch = 0
-            self._stand()
-
-    def _stand(self) -> None:
-        system = self.system
-        self.epoch += 1
-        self.voted_for = self.name
-        self.role = "candidate"
-        self.leader = None
-        self.votes = {self.name: (self.last_epoch, len(self.log))}
-        system._log("candidate", self.name, f"asks for votes in epoch {self.epoch}")
-        for other in self._others():
-            self._send(other, "vote_req", _Reply(self.epoch, len(self.log),
-                                                 last_epoch=self.last_epoch))
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = system.sim.schedule_daemon(system.heartbeat_interval_ms, self._retry,
-                                                 self.incarnation, self.epoch)
-        self._tally()
-
-    def _on_vote_req(self, msg: "Message") -> None:
-        req = msg.payload
-        if req.epoch > self.epoch:
-            self._adopt(req.epoch, f"{msg.src} stands in epoch {req.epoch}")
-        granted = (req.epoch == self.epoch and self.role == "follower"
-                   and self.voted_for in (None, msg.src))
-        if granted:
-            self.voted_for = msg.src
-            self._reset_timer()  # give the election time to finish
-        self._send(msg.src, "vote", _Reply(self.epoch, len(self.log), granted, self.last_epoch))
-
-    def _on_vote(self, msg: "Message") -> None:
-        vote = msg.payload
-        if vote.epoch > self.epoch:
-            self._adopt(vote.epoch, f"{msg.src} is in epoch {vote.epoch}")
-            return
-        if self.role != "candidate" or vote.epoch != self.epoch or not vote.granted:
-            return
-        self.votes[msg.src] = (vote.last_epoch, vote.position)
-        self._tally()
-
-    def _tally(self) -> None:
-        system = self.system
-        if len(self.votes) < system.majority:
-            return
-        chosen = system._choose(self.name, self.votes)
-        last_epoch, length = self.votes[chosen]
-        voters = tuple(self.votes)
-        system._log("elect", self.name, f"epoch {self.epoch}: votes from {', '.join(voters)}; "
-                    f"promotes {chosen} ({system.promotion}: {length} entries, last from "
-                    f"epoch {last_epoch})")
-        if chosen == self.name:
-            self.become_leader(voters)
-            return
-        self.role = "follower"
-        self._reset_timer()
-        self._send(chosen, "promote", _Reply(self.epoch, voters=voters))
-
-    def _on_promote(self, msg: "Message") -> None:
-        if msg.payload.epoch == self.epoch and self.role != "leader":
-            self.become_leader(msg.payload.voters)
 
 
 class SingleLeader(Topology):
@@ -693,16 +553,6 @@ class SingleLeader(Topology):
         return self._write_target(None)
 
     # -- what the replicas report ---------------------------------------------------
-    def _choose(self, candidate: str, votes: dict[str, tuple[int, int]]) -> str:
-        if self.promotion == "first_detector":
-            return candidate
-        if self.promotion == "random":
-            return self.sim.rng.choice(sorted(votes))
-        order = {name: i for i, name in enumerate(self.nodes)}
-        # The longest log of the newest epoch; on a tie keep the candidate
-        # (no extra message), then the first node in name order.
-        return max(votes, key=lambda n: (*votes[n], n == candidate, -order[n]))
-
     def _discard(self, node: str, entries: list[LogEntry], leader: str) -> None:
         for entry in entries:
             self.discarded.append((self.sim.now, node, entry))

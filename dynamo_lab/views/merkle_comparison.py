@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from ..anti_entropy import version_summary
 from ..merkle import MerkleDiff, MerkleTree
-from ..ring import KeyRange, key_position
+from ..ranges import KeyRange, key_position
 from ..validation import whole_number
 
 if TYPE_CHECKING:  # pragma: no cover

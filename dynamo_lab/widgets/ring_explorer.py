@@ -24,7 +24,8 @@ import string
 import ipywidgets as widgets
 
 from ..hash_mod_n import fraction_moved, sample_keys
-from ..ring import Ring, RingChange, load_balancing_efficiency
+from ..ranges import RingChange
+from ..ring import Ring, load_balancing_efficiency
 from .binding import bind
 from .figure import FigureImage
 

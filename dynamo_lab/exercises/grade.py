@@ -1,6 +1,6 @@
 """Grade submitted exercise notebooks.
 
-    python -m dynamo_lab.grade submissions/*.ipynb --csv grades.csv
+    python -m dynamo_lab.exercises.grade submissions/*.ipynb --csv grades.csv
 
 Each notebook runs top to bottom in a fresh kernel, with a time limit per
 cell; a cell that fails or hangs is recorded and the run goes on, so the
@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .exercises.questions import CORRECT, NOT_ATTEMPTED
+from .questions import CORRECT, NOT_ATTEMPTED
 
 __all__ = ["NotebookReport", "run_notebook", "grade", "main"]
 
@@ -67,7 +67,7 @@ def _expected_questions(exercise_set: str) -> list[str]:
     """The ids of the questions a set defines, built in a throw-away registry."""
     from importlib import import_module
 
-    from .exercises import questions as registry_module
+    from . import questions as registry_module
 
     saved = list(registry_module._REGISTRY)
     try:
@@ -130,7 +130,7 @@ def run_notebook(path: str | Path, *, cell_timeout_s: float = 120.0,
 
 
 def _known_names() -> set[str]:
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]   # the repository: dynamo_lab/exercises/ is two down
     names = {p.name for folder in ("solutions", "exercises") for p in (here / folder).glob("*.ipynb")}
     return names or None
 
@@ -162,7 +162,7 @@ def grade(paths, *, cell_timeout_s: float = 120.0, csv_path: str | Path | None =
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dynamo_lab.grade",
+    parser = argparse.ArgumentParser(prog="python -m dynamo_lab.exercises.grade",
                                      description="Grade dynamo-lab exercise notebooks.")
     parser.add_argument("paths", nargs="+", help="submitted .ipynb files")
     parser.add_argument("--csv", dest="csv_path", help="also write the grades to this CSV file")

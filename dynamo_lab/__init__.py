@@ -38,7 +38,8 @@ __all__ = [
 # and ipywidgets, which a plain `import dynamo_lab` must not, and the rest
 # is not needed by every notebook. Name on `dl` -> module.
 _LAZY = {"checks": ".checks", "plots": ".plots", "widgets": ".widgets", "views": ".views",
-         "pbs": ".pbs", "quorum": ".quorum", "topologies": ".topologies",
+         "pbs": ".pbs", "quorum": ".quorum", "consistency": ".consistency",
+         "topologies": ".topologies",
          "presets": ".presets", "experiments": ".experiments", "exercises": ".exercises",
          "apps": ".apps",
          # dl.workload is part of the course's API; the module lives with the experiments.

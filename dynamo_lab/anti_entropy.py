@@ -39,7 +39,7 @@ from .ranges import KeyRange
 from .versions import Record
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cluster import Cluster
+    from .host import Host
     from .node import Node
     from .sim.network import Message
 
@@ -110,10 +110,10 @@ class _Payload:
 class Exchange:
     """One Merkle exchange between two replicas of one range."""
 
-    def __init__(self, cluster: "Cluster", key_range: KeyRange, initiator: "Node",
+    def __init__(self, host: "Host", key_range: KeyRange, initiator: "Node",
                  responder: "Node", keys: dict[str, set[str]], report: AntiEntropyReport,
                  fanout: int, depth: int):
-        self.cluster = cluster
+        self.host = host
         self.range = key_range
         self.initiator, self.responder = initiator, responder
         self._keys = keys  # node name -> its keys in this range
@@ -136,7 +136,7 @@ class Exchange:
     # -- messages -------------------------------------------------------------------
     def _send(self, src: "Node", dst: "Node", step: str, data) -> None:
         self.report.messages += 1
-        self.cluster.network.send(src.name, dst.name, "ae_" + step, None, None,
+        self.host.network.send(src.name, dst.name, "ae_" + step, None, None,
                                   _Payload(self, step, data))
 
     def start(self) -> None:
@@ -221,15 +221,15 @@ class Exchange:
             self.report.pairs_compared += 1
 
 
-def run_round(cluster: "Cluster", fanout: int = 4, depth: int = 3) -> tuple[AntiEntropyReport,
-                                                                             list[Exchange]]:
+def run_round(host: "Host", fanout: int = 4, depth: int = 3) -> tuple[AntiEntropyReport,
+                                                                       list[Exchange]]:
     """Start one exchange per (range, pair of home replicas) that can talk now."""
     report = AntiEntropyReport()
     exchanges = []
-    ring = cluster.ring
+    ring = host.rings.current
     ranges = ring.ranges()
     index_of = {(r.start, r.end): i for i, r in enumerate(ranges)}
-    nodes = {name: cluster.node(name) for name in cluster.nodes}
+    nodes = {name: host.node(name) for name in host.nodes}
     # Hash each stored key to its range once per round, not once per range.
     by_range: dict[int, dict[str, set[str]]] = {}
     for name, node in nodes.items():
@@ -242,12 +242,12 @@ def run_round(cluster: "Cluster", fanout: int = 4, depth: int = 3) -> tuple[Anti
         replicas = list(key_range.replicas)
         for i, a in enumerate(replicas):
             for b in replicas[i + 1:]:
-                if not cluster.network.reachable(a, b):
+                if not host.network.reachable(a, b):
                     report.pairs_skipped += 1
                     continue
                 pair_keys = {a: keys.get(a, set()), b: keys.get(b, set())}
                 report.keys_compared_by_full_scan += len(pair_keys[a] | pair_keys[b])
-                exchange = Exchange(cluster, key_range, nodes[a], nodes[b], pair_keys, report,
+                exchange = Exchange(host, key_range, nodes[a], nodes[b], pair_keys, report,
                                     fanout, depth)
                 exchanges.append(exchange)
                 exchange.start()

@@ -22,15 +22,35 @@ A client, like a Jepsen process, has at most one operation in flight.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from .history import Operation
+from .history import History, Operation
 from .results import ReadResult, WriteResult
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .system import SimulatedSystem
+    from .sim.kernel import Simulation
 
-__all__ = ["Client", "PendingOperation"]
+__all__ = ["Client", "PendingOperation", "OperationHost"]
+
+
+class OperationHost(Protocol):
+    """What clients need of the system they talk to (a cluster or a topology).
+
+    ``start_write`` and ``start_read`` check a request, record its invocation
+    in ``history`` and start it, returning a :class:`PendingOperation` that
+    completes as ``sim`` runs.
+    """
+
+    sim: "Simulation"
+    history: History
+
+    def start_write(self, client: "Client", key: str, value: Any, context: Any, w: Any,
+                    coordinator: str | None, tombstone: bool) -> "PendingOperation":
+        ...
+
+    def start_read(self, client: "Client", key: str, r: Any,
+                   coordinator: str | None) -> "PendingOperation":
+        ...
 
 
 class PendingOperation:
@@ -42,7 +62,7 @@ class PendingOperation:
 
     __slots__ = ("_cluster", "client", "invocation", "result", "_callbacks")
 
-    def __init__(self, cluster: "SimulatedSystem", client: "Client", invocation: Operation):
+    def __init__(self, cluster: OperationHost, client: "Client", invocation: Operation):
         self._cluster = cluster
         self.client = client
         self.invocation = invocation
@@ -100,7 +120,7 @@ class PendingOperation:
 class Client:
     """A named process that issues operations (see the module docstring)."""
 
-    def __init__(self, cluster: "SimulatedSystem", name: str):
+    def __init__(self, cluster: OperationHost, name: str):
         self.cluster = cluster
         self.name = name
         self.in_flight: PendingOperation | None = None
@@ -120,19 +140,19 @@ class Client:
                   coordinator: str | None = None) -> PendingOperation:
         """Start writing ``value``; return at once with a :class:`PendingOperation`."""
         self._check_idle()
-        return self.cluster._start_write(self, key, value, context, w, coordinator, tombstone=False)
+        return self.cluster.start_write(self, key, value, context, w, coordinator, tombstone=False)
 
     def start_delete(self, key: str, context=None, *, w: int | str | None = None,
                      coordinator: str | None = None) -> PendingOperation:
         """Start deleting ``key`` (writing a tombstone)."""
         self._check_idle()
-        return self.cluster._start_write(self, key, None, context, w, coordinator, tombstone=True)
+        return self.cluster.start_write(self, key, None, context, w, coordinator, tombstone=True)
 
     def start_get(self, key: str, *, r: int | str | None = None,
                   coordinator: str | None = None) -> PendingOperation:
         """Start reading ``key``; return at once with a :class:`PendingOperation`."""
         self._check_idle()
-        return self.cluster._start_read(self, key, r, coordinator)
+        return self.cluster.start_read(self, key, r, coordinator)
 
     def put(self, key: str, value: Any, context=None, **options) -> WriteResult:
         """Write and wait for the result."""

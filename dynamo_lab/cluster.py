@@ -36,8 +36,10 @@ from typing import TYPE_CHECKING, Any
 from .anti_entropy import AntiEntropyReport
 from .anti_entropy import run_round as run_anti_entropy_round
 from .client import Client, PendingOperation
-from .coordinator import GetOperation, PutOperation
+from .consistency import request_quorum
+from .coordinator import Coordinator, QuorumCoordinator, select_targets
 from .failure_detectors import make_detector
+from .host import RingEpochs
 from .latency import Exponential, LatencyModel, as_latency_model
 from .node import Node
 from .rebalance import Rebalance, RebalanceReport
@@ -90,21 +92,6 @@ def _check_quorum(name: str, value, n: int) -> int:
         raise ValueError(f"{name}={value!r} is not allowed: {name} must be a whole number from 1 "
                          f"to N={n}")
     return value
-
-
-def _request_quorum(name: str, value, n: int) -> tuple[int, bool]:
-    """A per-request ``r`` or ``w``: a number, or a consistency level such as
-    ``"QUORUM"`` (see :mod:`dynamo_lab.quorum`). Returns (size, is ANY)."""
-    if isinstance(value, str):
-        from .quorum import level_size
-
-        size = level_size(value, n)
-        is_any = value.upper() == "ANY"
-        if is_any and name == "r":
-            raise ValueError("r='ANY' is not allowed: ANY is a write level (a hint alone may "
-                             "satisfy it); read with ONE, TWO, THREE, QUORUM or ALL")
-        return size, is_any
-    return _check_quorum(name, value, n), False
 
 
 class Replicas(dict):
@@ -211,6 +198,15 @@ class Cluster(SimulatedSystem):
         When a delete's tombstone is removed: once every home replica holds
         it ("safe"), or once W do ("naive", which can bring a deleted value
         back).
+    replica : type, optional
+        The class of the storage nodes: :class:`~dynamo_lab.node.Node` or a
+        subclass of it. Each is built as ``replica(name, host)``.
+    coordinator : type, optional
+        The class that runs the puts and gets a node coordinates: a subclass
+        of :class:`~dynamo_lab.coordinator.Coordinator`,
+        :class:`~dynamo_lab.coordinator.QuorumCoordinator` by default. Each
+        node gets one, built as ``coordinator(node, host)``. Replicas and
+        coordinators see the cluster only as a :class:`~dynamo_lab.host.Host`.
     """
 
     def __init__(self, nodes: int | Sequence[str] = 5, n: int = 3, r: int = 2, w: int = 2,
@@ -223,7 +219,8 @@ class Cluster(SimulatedSystem):
                  timeout_ms: float = 100.0, failure_detector: str = "timeouts",
                  clock_threshold: int = 10, hint_interval_ms: float = 1000.0,
                  tombstones: str = "safe", gossip_period_ms: float = 1000.0,
-                 phi_threshold: float = 8.0):
+                 phi_threshold: float = 8.0, replica: type[Node] = Node,
+                 coordinator: type[Coordinator] = QuorumCoordinator):
         names = _node_names(nodes)
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(names):
             raise ValueError(f"n={n!r} is not allowed: the cluster has {len(names)} node(s), so N "
@@ -250,14 +247,21 @@ class Cluster(SimulatedSystem):
                 or not math.isfinite(phi_threshold) or phi_threshold <= 0:
             raise ValueError(f"phi_threshold must be a finite number > 0, got {phi_threshold!r}")
         self.hint_interval_ms = milliseconds("hint_interval_ms", hint_interval_ms)
+        if not (isinstance(replica, type) and issubclass(replica, Node)):
+            raise ValueError(f"replica must be dynamo_lab.node.Node or a subclass of it, got "
+                             f"{replica!r}")
+        if not (isinstance(coordinator, type) and issubclass(coordinator, Coordinator)):
+            raise ValueError(f"coordinator must be a subclass of dynamo_lab.coordinator."
+                             f"Coordinator (such as QuorumCoordinator), got {coordinator!r}")
+        self._replica_class = replica
+        self._coordinator_class = coordinator
         self.versioning = make_versioning(versioning)
         latency_model = as_latency_model(latency if latency is not None else Exponential(1.0))
         ring = Ring(names, n=n, vnodes=vnodes, strategy=strategy, partitions=partitions)
         super().__init__(names, seed, latency_model, loss)
-        #: The ring the cluster has agreed on (the newest); nodes route by
-        #: their own view of it, :attr:`Node.ring <dynamo_lab.node.Node.ring>`.
-        self.ring = ring
-        self._rings: list[Ring] = [ring]   # every agreed ring, by epoch
+        #: Every ring the cluster has agreed on, by epoch; nodes route by
+        #: their own view, :attr:`Node.ring <dynamo_lab.node.Node.ring>`.
+        self.rings = RingEpochs(ring)
         self.n, self.r, self.w = n, r, w
         self.read_repair = read_repair
         self.sloppy_quorum = sloppy_quorum
@@ -291,17 +295,14 @@ class Cluster(SimulatedSystem):
 
     # -- ring versions -------------------------------------------------------------
     @property
+    def ring(self) -> Ring:
+        """The ring the cluster has agreed on: the newest of :attr:`rings`."""
+        return self.rings.current
+
+    @property
     def ring_epoch(self) -> int:
         """The version of :attr:`ring`: 0 at the start, one more per join or leave."""
-        return len(self._rings) - 1
-
-    def ring_version(self, epoch: int) -> Ring:
-        """The ring the cluster agreed on at ``epoch`` (see :attr:`ring_epoch`)."""
-        if isinstance(epoch, bool) or not isinstance(epoch, int) \
-                or not 0 <= epoch <= self.ring_epoch:
-            raise ValueError(f"epoch must be a whole number from 0 to {self.ring_epoch}, "
-                             f"got {epoch!r}")
-        return self._rings[epoch]
+        return self.rings.epoch
 
     def ring_views(self) -> dict[str, int]:
         """Each node's ring epoch: which version of the ring it routes by."""
@@ -315,9 +316,7 @@ class Cluster(SimulatedSystem):
         (``announce`` is (node, status, witness)), and each node adopts it when
         gossip brings it there.
         """
-        self._rings.append(ring)
-        self.ring = ring
-        epoch = self.ring_epoch
+        epoch = self.rings.agree(ring)
         node, status, by = announce
         if self.gossip is None:
             for each in self._nodes.values():
@@ -336,7 +335,8 @@ class Cluster(SimulatedSystem):
         node.adopt_ring(epoch)
 
     def _add_node_object(self, name: str) -> Node:
-        node = Node(name, self)
+        node = self._replica_class(name, self)
+        node.coordinator = self._coordinator_class(node, self)
         self._nodes[name] = node
         self.network.attach(name, node.receive)
         return node
@@ -401,11 +401,13 @@ class Cluster(SimulatedSystem):
                 return name
         return None
 
-    def _start_write(self, client: Client, key: str, value: Any, context, w, coordinator,
-                     tombstone: bool) -> PendingOperation:
+    def start_write(self, client: Client, key: str, value: Any, context, w, coordinator,
+                    tombstone: bool) -> PendingOperation:
+        """Start a put (or, with ``tombstone``, a delete) for ``client``: check the
+        request, record its invocation and hand it to the coordinator's node."""
         key = self._check_key(key)
         context = self._check_context(key, context)
-        quorum, any_level = (self.w, False) if w is None else _request_quorum("w", w, self.n)
+        quorum, any_level = (self.w, False) if w is None else request_quorum("w", w, self.n)
         if any_level and not self.hinted_handoff:
             raise ValueError("w='ANY' needs hinted handoff (a hint is what may satisfy it); "
                              "this cluster has hinted_handoff=False")
@@ -414,18 +416,19 @@ class Cluster(SimulatedSystem):
         pending = self._begin(client, f, key, None if tombstone else value, chosen)
         if chosen is None or not self.network.is_up(chosen):
             return self._fail_at_once(pending, key, chosen, self._coordinator_problem(chosen))
-        PutOperation(self, pending, self._nodes[chosen], key, quorum, value, context,
-                     tombstone, any_level=any_level).start()
+        self._nodes[chosen].coordinator.put(pending, key, value, context, quorum, tombstone,
+                                            any_level)
         return pending
 
-    def _start_read(self, client: Client, key: str, r, coordinator) -> PendingOperation:
+    def start_read(self, client: Client, key: str, r, coordinator) -> PendingOperation:
+        """Start a get for ``client`` (see :meth:`start_write`)."""
         key = self._check_key(key)
-        quorum = self.r if r is None else _request_quorum("r", r, self.n)[0]
+        quorum = self.r if r is None else request_quorum("r", r, self.n)[0]
         chosen = self._choose_coordinator(key, coordinator)
         pending = self._begin(client, "get", key, None, chosen)
         if chosen is None or not self.network.is_up(chosen):
             return self._fail_at_once(pending, key, chosen, self._coordinator_problem(chosen))
-        GetOperation(self, pending, self._nodes[chosen], key, quorum).start()
+        self._nodes[chosen].coordinator.get(pending, key, quorum)
         return pending
 
     @staticmethod
@@ -438,28 +441,17 @@ class Cluster(SimulatedSystem):
     def select_targets(self, key: str, coordinator: str) -> list[tuple[str, str | None]]:
         """The nodes an operation on ``key`` coordinated by ``coordinator`` goes to.
 
-        Returns (node, hint_for) pairs in preference-list order: the home
-        replicas the coordinator sees as healthy and, under a sloppy quorum,
-        fallback nodes standing in for the others (``hint_for`` names the home
-        replica a fallback holds a hint for, when hinted handoff is on).
+        Returns (node, hint_for) pairs in preference-list order, as that
+        node's coordinator chooses them (see
+        :func:`dynamo_lab.coordinator.select_targets`): the home replicas it
+        sees as healthy and, under a sloppy quorum, fallback nodes standing in
+        for the others (``hint_for`` names the home replica a fallback holds a
+        hint for, when hinted handoff is on).
         """
         node = self._nodes.get(coordinator)
-        ring = self.ring if node is None else node.ring
-        preference = ring.preference_list(key)
-        n = self.n
-        healthy = self.detector.is_healthy
-        home = preference[:n]
-        targets: list[tuple[str, str | None]] = [
-            (name, None) for name in home if name == coordinator or healthy(coordinator, name)]
-        if not self.sloppy_quorum or len(targets) == n:
-            return targets
-        reached = {name for name, _ in targets}
-        missing = [name for name in home if name not in reached]
-        fallbacks = [name for name in preference[n:]
-                     if name == coordinator or healthy(coordinator, name)][:len(missing)]
-        for fallback, owner in zip(fallbacks, missing):
-            targets.append((fallback, owner if self.hinted_handoff else None))
-        return targets
+        if node is None:
+            return select_targets(self, self.ring, key, coordinator)
+        return node.coordinator.select_targets(key)
 
     # -- faults -----------------------------------------------------------------
     def crash(self, node: str, lose_data: bool = False, *, reuse_identity: bool = False) -> None:
@@ -559,7 +551,15 @@ class Cluster(SimulatedSystem):
                              "moving data; run the cluster until it completes")
 
     def _rebalance_to(self, kind, name, change, new_ring) -> RebalanceReport:
-        job = Rebalance(self, kind, name, change, new_ring)
+        def adopt_ring() -> None:   # every copy has arrived: switch rings
+            if kind == "join":
+                self._agree_on(new_ring, (name, "up", None))   # now it serves them
+            else:
+                self._agree_on(new_ring, (name, "left", self._witness_for(name)))
+            self._rebalance = None
+
+        job = Rebalance(self, kind, name, change, new_ring, adopt_ring=adopt_ring,
+                        retire=self._retire)
         self._rebalance = job
         self._log_fault(kind, (name,), detail=f"{len(change.moved)} ranges move")
         job.start()
@@ -576,6 +576,9 @@ class Cluster(SimulatedSystem):
         self._retired_hints["stored"] += node.hints_stored
         self._retired_hints["delivered"] += node.hints_delivered
         self.network.remove_node(name)
+        # A node and its coordinator point at each other; part them so the
+        # departed pair is freed at once rather than left to the collector.
+        node.coordinator = None
 
     # -- anti-entropy -------------------------------------------------------------
     def anti_entropy(self, *, fanout: int = 4, depth: int = 3) -> AntiEntropyReport:

@@ -1,4 +1,4 @@
-"""The coordinator's put and get state machines (Dynamo §4.5).
+"""The coordinator: how a node runs the puts and gets it coordinates (Dynamo §4.5).
 
 A put: the coordinator picks its targets (the key's first N healthy nodes, as
 its own failure detector sees them), makes the new version, stores it if it
@@ -9,6 +9,42 @@ then brings stale replicas up to date.
 
 Outcomes follow Jepsen: ``fail`` only when too few targets were reachable
 *before anything was sent*; a client that stops waiting records ``info``.
+
+The seam
+--------
+Every node has a coordinator, built by the cluster from the class given as
+``dl.Cluster(coordinator=...)``: :class:`QuorumCoordinator` by default. A
+coordinator sees its node and the node's :class:`~dynamo_lab.host.Host`,
+never the cluster, and answers three calls:
+
+- :meth:`Coordinator.select_targets` ``(key)``: the (node, hint_for) pairs
+  an operation on ``key`` goes to, strict or sloppy;
+- :meth:`Coordinator.put` ``(pending, key, value, context, quorum, tombstone,
+  any_level)``: start a put (or a delete) for a client;
+- :meth:`Coordinator.get` ``(pending, key, quorum)``: start a get.
+
+Each completes the client's :class:`~dynamo_lab.client.PendingOperation`
+when it has an answer. :class:`QuorumCoordinator` runs one
+:class:`PutOperation` or :class:`GetOperation` per request; a subclass can
+swap either (``put_operation = ...``) to change one rule and keep the rest.
+
+Examples
+--------
+A coordinator that answers a put after the first acknowledgement, whatever
+W is, plugs in without touching the cluster:
+
+>>> import dynamo_lab as dl
+>>> class FirstAckPut(PutOperation):
+...     def _check_quorum(self):
+...         if not self.replied and self.acks:
+...             self._complete("ok", None)
+...             self._answered()
+>>> class Hasty(QuorumCoordinator):
+...     put_operation = FirstAckPut
+>>> cluster = dl.Cluster(nodes=5, n=3, r=2, w=3, seed=1, coordinator=Hasty)
+>>> write = cluster.put("k", "v")
+>>> write.acks == (write.coordinator,)  # W = 3, yet its own copy answered the client
+True
 """
 
 from __future__ import annotations
@@ -21,11 +57,37 @@ from .versions import EMPTY_CLOCK, Context, Record, Sibling, frozen_value, recon
 
 if TYPE_CHECKING:  # pragma: no cover
     from .client import PendingOperation
-    from .cluster import Cluster
+    from .host import Host
     from .node import Node
     from .sim.kernel import Timer
 
-__all__ = ["PutOperation", "GetOperation"]
+__all__ = ["Coordinator", "QuorumCoordinator", "PutOperation", "GetOperation", "select_targets"]
+
+
+def select_targets(host: "Host", ring, key: str, coordinator: str) -> list[tuple[str, str | None]]:
+    """The nodes an operation on ``key`` coordinated by ``coordinator`` goes to.
+
+    Returns (node, hint_for) pairs in preference-list order (of ``ring``, the
+    coordinator's view): the home replicas the coordinator sees as healthy
+    and, under a sloppy quorum, fallback nodes standing in for the others
+    (``hint_for`` names the home replica a fallback holds a hint for, when
+    hinted handoff is on).
+    """
+    preference = ring.preference_list(key)
+    n = host.n
+    healthy = host.detector.is_healthy
+    home = preference[:n]
+    targets: list[tuple[str, str | None]] = [
+        (name, None) for name in home if name == coordinator or healthy(coordinator, name)]
+    if not host.sloppy_quorum or len(targets) == n:
+        return targets
+    reached = {name for name, _ in targets}
+    missing = [name for name in home if name not in reached]
+    fallbacks = [name for name in preference[n:]
+                 if name == coordinator or healthy(coordinator, name)][:len(missing)]
+    for fallback, owner in zip(fallbacks, missing):
+        targets.append((fallback, owner if host.hinted_handoff else None))
+    return targets
 
 
 class _Operation:
@@ -33,17 +95,19 @@ class _Operation:
 
     kind = "?"
     # Slots: two of these are made per client operation.
-    __slots__ = ("cluster", "pending", "node", "key", "quorum", "started", "op_id", "targets",
-                 "replied", "_timer")
+    __slots__ = ("host", "coordinator", "pending", "node", "key", "quorum", "started", "op_id",
+                 "targets", "replied", "_timer")
 
-    def __init__(self, cluster: "Cluster", pending: "PendingOperation", coordinator: "Node",
-                 key: str, quorum: int):
-        self.cluster = cluster
+    def __init__(self, coordinator: "QuorumCoordinator", pending: "PendingOperation", key: str,
+                 quorum: int):
+        host = coordinator.host
+        self.host = host
+        self.coordinator = coordinator
         self.pending = pending
-        self.node = coordinator
+        self.node: Node = coordinator.node
         self.key = key
         self.quorum = quorum
-        self.started = cluster.sim.now
+        self.started = host.sim.now
         self.op_id = pending.invocation.op_id
         self.targets: list[tuple[str, str | None]] = []
         self.replied = False  # the client has its answer
@@ -51,8 +115,8 @@ class _Operation:
 
     # -- life cycle -------------------------------------------------------------
     def start(self) -> None:
-        cluster = self.cluster
-        self.targets = self._choose_targets(cluster.select_targets(self.key, self.node.name))
+        host = self.host
+        self.targets = self._choose_targets(self.coordinator.select_targets(self.key))
         if len(self.targets) < self.quorum and not self._hint_may_do():
             reachable = [name for name, _ in self.targets]
             self._finish_failed(
@@ -61,7 +125,7 @@ class _Operation:
                 "nothing was sent")
             return
         self.node.coordinating[self.op_id] = self
-        self._timer = cluster.sim.schedule(cluster.timeout_ms, self._on_timeout)
+        self._timer = host.sim.schedule(host.timeout_ms, self._on_timeout)
         self.send_requests()
 
     def _choose_targets(self, targets):
@@ -81,10 +145,10 @@ class _Operation:
         if self.replied:
             # Answered earlier and still hearing stragglers (see _answered):
             # those due at this very instant are heard before it retires.
-            self.cluster.sim.post(0.0, self._retire, (True,))
+            self.host.sim.post(0.0, self._retire, (True,))
             return
         self.replied = True
-        self._complete_unanswered("info", f"timed out after {self.cluster.timeout_ms:g} ms "
+        self._complete_unanswered("info", f"timed out after {self.host.timeout_ms:g} ms "
                                   f"with {self._progress()}")
         self._retire(deadline_passed=True)
 
@@ -107,7 +171,7 @@ class _Operation:
         if self.node.coordinating.pop(self.op_id, None) is not None and deadline_passed:
             # Whoever never answered is what a real coordinator learns to suspect.
             for name in self._silent():
-                self.cluster.detector.missed(self.node.name, name)
+                self.host.detector.missed(self.node.name, name)
 
     def _silent(self) -> list[str]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -125,7 +189,7 @@ class _Operation:
 
     @property
     def latency_ms(self) -> float:
-        return self.cluster.sim.now - self.started
+        return self.host.sim.now - self.started
 
 
 class PutOperation(_Operation):
@@ -135,9 +199,9 @@ class PutOperation(_Operation):
     __slots__ = ("any_level", "kept_hints", "value", "context_clock", "tombstone", "acks",
                  "record", "_purged")
 
-    def __init__(self, cluster, pending, coordinator, key, quorum, value: Any,
-                 context: Context | None, tombstone: bool = False, *, any_level: bool = False):
-        super().__init__(cluster, pending, coordinator, key, quorum)
+    def __init__(self, coordinator, pending, key, quorum, value: Any, context: Context | None,
+                 tombstone: bool = False, *, any_level: bool = False):
+        super().__init__(coordinator, pending, key, quorum)
         self.any_level = any_level
         self.kept_hints: list[str] = []  # home replicas the coordinator keeps a hint for
         self.value = frozen_value(value)
@@ -148,7 +212,7 @@ class PutOperation(_Operation):
         self._purged = False
 
     def send_requests(self) -> None:
-        cluster, node, key = self.cluster, self.node, self.key
+        host, node, key = self.host, self.node, self.key
         if (node.name, None) in self.targets:
             # A replica that keeps the key in its own store holds every write it
             # ever stamped (or what replaced it), so its counter never claims a
@@ -168,9 +232,9 @@ class PutOperation(_Operation):
             actor, counter = node.one_off_actor(), 1
         sibling = Sibling(None if self.tombstone else self.value, (actor, counter),
                           node.wall_clock(), self.tombstone)
-        self.record = cluster.versioning.write(local, self.context_clock, sibling,
-                                               cluster.clock_threshold)
-        send = cluster.network.send
+        self.record = host.versioning.write(local, self.context_clock, sibling,
+                                               host.clock_threshold)
+        send = host.network.send
         # Replicas written as themselves can share one payload; each hinted
         # fallback needs its own, naming the home replica it stands in for.
         shared = WritePayload(self.record, None, node.ring_epoch)
@@ -182,12 +246,12 @@ class PutOperation(_Operation):
                 send(node.name, name, "put_req", key, self.op_id,
                      shared if hint_for is None else
                      WritePayload(self.record, hint_for, node.ring_epoch))
-        if cluster.hinted_handoff == "coordinator":
+        if host.hinted_handoff == "coordinator":
             self._keep_hints()
         self._check_quorum()
 
     def _hint_may_do(self) -> bool:
-        return self.any_level and self.cluster.hinted_handoff == "coordinator"
+        return self.any_level and self.host.hinted_handoff == "coordinator"
 
     @property
     def _written(self) -> Record:
@@ -198,7 +262,7 @@ class PutOperation(_Operation):
     def _retire(self, deadline_passed: bool = False) -> None:
         running = self.op_id in self.node.coordinating
         super()._retire(deadline_passed)
-        if running and deadline_passed and self.cluster.hinted_handoff == "coordinator":
+        if running and deadline_passed and self.host.hinted_handoff == "coordinator":
             # Cassandra also keeps a hint for a replica that never answered.
             home = self.node.ring.home_replicas(self.key)
             record = self._written
@@ -246,11 +310,11 @@ class PutOperation(_Operation):
         """
         if not self.tombstone or self._purged:
             return
-        cluster = self.cluster
-        home = cluster.ring.home_replicas(self.key)
+        host = self.host
+        home = host.rings.current.home_replicas(self.key)
         holders = [name for name in self.acks
                    if name in home and (name, None) in self.targets]
-        if cluster.tombstones == "naive":
+        if host.tombstones == "naive":
             if len(self.acks) < self.quorum:
                 return
         elif len(holders) < len(home):
@@ -261,7 +325,7 @@ class PutOperation(_Operation):
             if name == self.node.name:
                 self.node.purge(self.key, record)
             else:
-                cluster.network.send(self.node.name, name, "purge", self.key, self.op_id,
+                host.network.send(self.node.name, name, "purge", self.key, self.op_id,
                                      WritePayload(record))
 
     def _all_in(self) -> bool:
@@ -297,10 +361,10 @@ class GetOperation(_Operation):
     kind = "get"
     __slots__ = ("replies", "_rng", "merged", "_known", "_repairs_awaited", "_checked")
 
-    def __init__(self, cluster, pending, coordinator, key, quorum):
-        super().__init__(cluster, pending, coordinator, key, quorum)
+    def __init__(self, coordinator, pending, key, quorum):
+        super().__init__(coordinator, pending, key, quorum)
         self.replies: dict[str, Record | None] = {}
-        self._rng = cluster.sim.rng
+        self._rng = self.host.sim.rng
         self.merged: Record | None = None
         # What each replica is known to hold: its reply, then what we repaired it with.
         self._known: dict[str, Record | None] = {}
@@ -310,7 +374,7 @@ class GetOperation(_Operation):
 
     def _choose_targets(self, targets):
         """Ask every target, or only R of them (Voldemort, DynamoDB)."""
-        fanout = self.cluster.read_fanout
+        fanout = self.host.read_fanout
         if fanout == "all" or len(targets) <= self.quorum:
             return targets
         if fanout == "r":
@@ -320,7 +384,7 @@ class GetOperation(_Operation):
 
     def send_requests(self) -> None:
         node, key = self.node, self.key
-        send = self.cluster.network.send
+        send = self.host.network.send
         local_reply = None
         for name, _ in self.targets:
             if name == node.name:
@@ -348,10 +412,10 @@ class GetOperation(_Operation):
         elif before is None:
             self.merged = record    # what reconciling it with nothing gives
         elif not any(record is r for r in self.replies.values()):
-            self.merged = reconcile((*self.replies.values(), record), self.cluster.versioning)
+            self.merged = reconcile((*self.replies.values(), record), self.host.versioning)
         self.replies[name] = record
         self._known[name] = record
-        mode = self.cluster.read_repair
+        mode = self.host.read_repair
         if not self.replied:
             if len(self.replies) < self.quorum:
                 return
@@ -381,8 +445,8 @@ class GetOperation(_Operation):
             repliers = list(self._known.items())
         else:
             repliers = [(only, self._known[only])]
-        covers = self.cluster.versioning.covers
-        send = self.cluster.network.send
+        covers = self.host.versioning.covers
+        send = self.host.network.send
         # A fallback only stands in for a home replica: written to as a
         # replica, it would keep a stray copy that no range's anti-entropy asks.
         fallbacks = [name for name, owner in self.targets if owner is not None]
@@ -428,3 +492,61 @@ class GetOperation(_Operation):
 
     def _complete_unanswered(self, status: str, error: str) -> None:
         self._complete(status, error)
+
+
+class Coordinator:
+    """What a node's coordinator answers: the interface a cluster calls.
+
+    A cluster builds one per node, as ``coordinator_class(node, host)``.
+    Subclass :class:`QuorumCoordinator` to change one rule of Dynamo's
+    coordinator, or this class to write one from scratch.
+    """
+
+    def __init__(self, node: "Node", host: "Host"):
+        self.node = node
+        self.host = host
+
+    def select_targets(self, key: str) -> list[tuple[str, str | None]]:
+        """The (node, hint_for) pairs an operation on ``key`` goes to, in preference order."""
+        raise NotImplementedError
+
+    def put(self, pending: "PendingOperation", key: str, value: Any, context: Context | None,
+            quorum: int, tombstone: bool = False, any_level: bool = False) -> None:
+        """Start writing ``value`` (or, with ``tombstone``, deleting ``key``) for a client.
+
+        Succeed once ``quorum`` targets have acknowledged (``any_level``: a
+        hint kept by the coordinator may do), and complete ``pending``.
+        """
+        raise NotImplementedError
+
+    def get(self, pending: "PendingOperation", key: str, quorum: int) -> None:
+        """Start reading ``key`` for a client; answer once ``quorum`` targets replied."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self.node.name}>"
+
+
+class QuorumCoordinator(Coordinator):
+    """Dynamo's coordinator (§4.5): N targets, W acknowledgements, R replies, repair.
+
+    Targets are the key's home replicas the node sees as healthy and, under
+    a sloppy quorum, fallbacks for the others (:func:`select_targets`). Each
+    put runs a :attr:`put_operation` and each get a :attr:`get_operation`;
+    swap either in a subclass to change one rule.
+    """
+
+    #: The state machine of one put or delete.
+    put_operation: type[PutOperation] = PutOperation
+    #: The state machine of one get.
+    get_operation: type[GetOperation] = GetOperation
+
+    def select_targets(self, key: str) -> list[tuple[str, str | None]]:
+        return select_targets(self.host, self.node.ring, key, self.node.name)
+
+    def put(self, pending, key, value, context, quorum, tombstone=False, any_level=False):
+        self.put_operation(self, pending, key, quorum, value, context, tombstone,
+                           any_level=any_level).start()
+
+    def get(self, pending, key, quorum):
+        self.get_operation(self, pending, key, quorum).start()

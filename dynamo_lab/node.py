@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .versions import Record, VectorClock
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cluster import Cluster
+    from .host import Host
     from .ring import Ring
     from .sim.kernel import Timer
     from .sim.network import Message
@@ -50,11 +50,26 @@ _REPLIES = frozenset({"put_ack", "get_resp", "repair_ack"})
 
 
 class Node:
-    """One storage node of a :class:`~dynamo_lab.cluster.Cluster`."""
+    """One storage node of a :class:`~dynamo_lab.cluster.Cluster`: a replica, and
+    the home of a coordinator.
 
-    def __init__(self, name: str, cluster: "Cluster"):
+    A cluster builds its nodes from the class it was given as ``replica=``
+    (this one by default), as ``replica(name, host)``, and gives each the
+    coordinator it was given as ``coordinator=``, which sees the node and the
+    same :class:`~dynamo_lab.host.Host`. A subclass may change how a replica
+    stores, answers or hands off; everything it may use of the cluster is
+    its ``host``.
+    """
+
+    #: Runs the puts and gets this node coordinates: a
+    #: :class:`~dynamo_lab.coordinator.Coordinator`, set by the cluster, which
+    #: builds it from its ``coordinator=`` class. (Typed loosely: coordinators
+    #: sit above nodes, which never import them.)
+    coordinator: Any
+
+    def __init__(self, name: str, host: "Host"):
         self.name = name
-        self.cluster = cluster
+        self.host = host
         self.store: dict[str, Record] = {}
         self.hints: dict[str, dict[str, Record]] = {}  # key -> intended owner -> record
         self.issued: dict[str, int] = {}  # key -> last counter this identity used
@@ -68,10 +83,10 @@ class Node:
         self.hints_delivered = 0
         self.tombstones_purged = 0
         #: The version of the ring this node routes by (see :attr:`ring`).
-        self.ring_epoch = cluster.ring_epoch
+        self.ring_epoch = host.rings.epoch
 
     def __repr__(self) -> str:
-        state = "up" if self.cluster.network.is_up(self.name) else "down"
+        state = "up" if self.host.network.is_up(self.name) else "down"
         return f"<Node {self.name} {state}: {len(self.store)} keys, {self.hints_pending} hints>"
 
     # -- the ring as this node knows it -------------------------------------
@@ -82,7 +97,7 @@ class Node:
         Under gossip membership a join or leave reaches nodes one exchange at
         a time, so for a while nodes can disagree on a key's replicas.
         """
-        return self.cluster._rings[self.ring_epoch]   # ring_version without its checks
+        return self.host.rings[self.ring_epoch]
 
     def adopt_ring(self, epoch: int) -> None:
         """Route by ring ``epoch`` from now on, handing off what this node lost.
@@ -110,7 +125,7 @@ class Node:
     # -- clocks -------------------------------------------------------------
     def wall_clock(self) -> float:
         """This node's wall clock (ms): virtual time plus its skew."""
-        return self.cluster.sim.now + self.clock_skew_ms
+        return self.host.sim.now + self.clock_skew_ms
 
     def one_off_actor(self) -> str:
         """A clock identity for a single write this node stamps but will not store."""
@@ -133,14 +148,14 @@ class Node:
         record = self.store.get(key)
         hinted = self.hints.get(key)
         if hinted:
-            merge = self.cluster.versioning.merge
+            merge = self.host.versioning.merge
             for held in hinted.values():
                 record = merge(record, held)
         return record
 
     def apply(self, key: str, record: Record, hint_for: str | None = None) -> Record:
         """Merge ``record`` into this node's replica (or into its hints)."""
-        merge = self.cluster.versioning.merge
+        merge = self.host.versioning.merge
         if hint_for is None or hint_for == self.name:
             merged = merge(self.store.get(key), record)
             assert merged is not None   # a merge with a record is a record
@@ -178,11 +193,11 @@ class Node:
     def _schedule_hint_delivery(self) -> None:
         timer = self._hint_timer
         if timer is None or not timer.pending:
-            self._hint_timer = self.cluster.sim.schedule_daemon(
-                self.cluster.hint_interval_ms, self._hint_round, self.incarnation)
+            self._hint_timer = self.host.sim.schedule_daemon(
+                self.host.hint_interval_ms, self._hint_round, self.incarnation)
 
     def _hint_round(self, incarnation: int) -> None:
-        if incarnation != self.incarnation or not self.cluster.network.is_up(self.name):
+        if incarnation != self.incarnation or not self.host.network.is_up(self.name):
             return
         self.offer_hints()
         if self.hints:
@@ -191,13 +206,13 @@ class Node:
     def offer_hints(self) -> int:
         """Send every hint whose owner looks healthy; return how many were sent."""
         sent = 0
-        healthy = self.cluster.detector.is_healthy
-        members = self.cluster.network.nodes
+        healthy = self.host.detector.is_healthy
+        members = self.host.network.nodes
         for key, owner, record in self.pending_hints():
             if owner not in members:
                 self._redirect_hint(key, owner, record)
             elif healthy(self.name, owner):
-                self.cluster.network.send(self.name, owner, "hint", key, None,
+                self.host.network.send(self.name, owner, "hint", key, None,
                                           WritePayload(record, None))
                 sent += 1
         return sent
@@ -222,16 +237,16 @@ class Node:
     # -- messages -------------------------------------------------------------
     def receive(self, msg: "Message") -> None:
         """Handle one delivered message."""
-        cluster = self.cluster
-        if cluster.detector.listening:
-            cluster.detector.heard_from(self.name, msg.src)
+        host = self.host
+        if host.detector.listening:
+            host.detector.heard_from(self.name, msg.src)
         kind = msg.kind
         if kind in _REPLIES:
             operation = self.coordinating.get(msg.op_id)
             if operation is not None:
                 operation.on_reply(msg)
             return
-        send = cluster.network.send
+        send = host.network.send
         if kind == "put_req":
             payload = msg.payload
             self.apply(msg.key, payload.record, payload.hint_for)
@@ -254,8 +269,8 @@ class Node:
             send(self.name, msg.src, "hint_ack", msg.key, None, msg.payload)
         elif kind == "hint_ack":
             self._hint_acknowledged(msg.key, msg.src, msg.payload.record)
-        elif kind in ("gossip", "gossip_reply") and self.cluster.gossip is not None:
-            self.cluster.gossip.receive(self.name, msg)
+        elif kind in ("gossip", "gossip_reply") and self.host.gossip is not None:
+            self.host.gossip.receive(self.name, msg)
         elif kind in ("transfer", "transfer_ack"):
             msg.payload.job.receive(self, msg)
         elif kind.startswith("ae_"):
@@ -271,7 +286,7 @@ class Node:
             return
         # Delete only what the owner acknowledged: a newer hint that arrived
         # meanwhile must wait for its own delivery.
-        if self.cluster.versioning.covers(delivered, owners[owner]):
+        if self.host.versioning.covers(delivered, owners[owner]):
             del owners[owner]
             if not owners:
                 del self.hints[key]

@@ -42,7 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .quorum import LEVELS
+from .consistency import LEVELS
 
 __all__ = ["Preset", "dynamo", "cassandra", "riak", "dynamodb", "voldemort", "PRESETS",
            "resolve_preset"]

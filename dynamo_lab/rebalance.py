@@ -30,7 +30,9 @@ from .anti_entropy import record_bytes
 from .ranges import key_position
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cluster import Cluster
+    from collections.abc import Callable
+
+    from .host import Host
 
 __all__ = ["RebalanceReport", "Rebalance"]
 
@@ -83,33 +85,41 @@ class _Transfer:
 
 
 class Rebalance:
-    """One join or leave in progress (see the module docstring)."""
+    """One join or leave in progress (see the module docstring).
 
-    def __init__(self, cluster: "Cluster", kind: str, node: str, change, new_ring):
-        self.cluster = cluster
+    It moves the data; the membership decisions stay with whoever started it,
+    which passes them in: ``adopt_ring()`` once every copy has arrived (the
+    cluster switches to ``new_ring``), and ``retire(node)`` once a leaving
+    node has handed everything off.
+    """
+
+    def __init__(self, host: "Host", kind: str, node: str, change, new_ring, *,
+                 adopt_ring: "Callable[[], None]", retire: "Callable[[str], None]"):
+        self.host = host
         self.kind, self.node = kind, node
         self.change, self.new_ring = change, new_ring
+        self._adopt_ring, self._retire = adopt_ring, retire
         self.report = RebalanceReport(kind, node, len(change.moved), change.fraction_moved,
-                                      started_ms=cluster.now, change=change)
+                                      started_ms=host.sim.now, change=change)
         self._pending = 0
 
     # -- copying ----------------------------------------------------------------
     def _records_in(self, holder: str, moved) -> dict:
-        store = self.cluster.node(holder).store
+        store = self.host.node(holder).store
         return {key: record for key, record in store.items()
                 if moved.contains(key_position(key))}
 
     def _send(self, source: str, target: str, records: dict, final: bool) -> None:
         self.report.keys_moved += len(records)
         self.report.bytes_moved += sum(record_bytes(r) for r in records.values())
-        self.cluster.network.send(source, target, "transfer", None, None,
+        self.host.network.send(source, target, "transfer", None, None,
                                   _Transfer(self, records, final))
 
     def _source(self, moved) -> str | None:
-        up = self.cluster.network.is_up
+        up = self.host.network.is_up
         if self.kind == "leave" and up(self.node):
             return self.node
-        return next((n for n in moved.old_replicas if up(n) and n in self.cluster.nodes), None)
+        return next((n for n in moved.old_replicas if up(n) and n in self.host.nodes), None)
 
     def start(self) -> None:
         for moved in self.change.moved:
@@ -127,7 +137,7 @@ class Rebalance:
         if msg.kind == "transfer":
             for key, record in msg.payload.records.items():
                 node.apply(key, record)
-            self.cluster.network.send(node.name, msg.src, "transfer_ack", None, None,
+            self.host.network.send(node.name, msg.src, "transfer_ack", None, None,
                                       msg.payload)
         elif msg.kind == "transfer_ack" and not msg.payload.final:
             self._pending -= 1
@@ -136,21 +146,17 @@ class Rebalance:
 
     # -- switching ----------------------------------------------------------------
     def _switch(self) -> None:
-        cluster = self.cluster
-        if self.kind == "join":
-            cluster._agree_on(self.new_ring, (self.node, "up", None))  # now it serves them
-        else:
-            cluster._agree_on(self.new_ring, (self.node, "left", cluster._witness_for(self.node)))
-        self.report.completed_ms = cluster.now
-        cluster._rebalance = None
+        host = self.host
+        self._adopt_ring()
+        self.report.completed_ms = host.sim.now
         # Writes routed by the old ring during the copy: whoever lost a range
         # passes on what it now holds for it.
         for moved in self.change.moved:
             for holder in moved.lost:
-                if holder in cluster.nodes and cluster.network.is_up(holder):
+                if holder in host.nodes and host.network.is_up(holder):
                     records = self._records_in(holder, moved)
                     for target in moved.gained:
                         if records:
                             self._send(holder, target, records, final=True)
         if self.kind == "leave":
-            cluster._retire(self.node)
+            self._retire(self.node)

@@ -46,8 +46,7 @@ import math
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping, Sequence
 
-from .ranges import (RING_SIZE, KeyRange, MovedRange, RingChange, _arc, _arc_contains,
-                     key_position, token_position)
+from .ranges import RING_SIZE, KeyRange, MovedRange, RingChange, _arc, key_position, token_position
 
 __all__ = ["Ring", "load_balancing_efficiency", "STRATEGIES", "MAX_PARTITIONS"]
 #: The partitioning strategies of Dynamo §6.2.

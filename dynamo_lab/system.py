@@ -61,8 +61,8 @@ class FaultEvent:
 class SimulatedSystem:
     """Base class: simulation, network, history, faults and clients.
 
-    Subclasses implement ``_start_write(client, key, value, context, w,
-    coordinator, tombstone)`` and ``_start_read(client, key, r, coordinator)``,
+    Subclasses implement ``start_write(client, key, value, context, w,
+    coordinator, tombstone)`` and ``start_read(client, key, r, coordinator)``,
     which :class:`~dynamo_lab.client.Client` calls.
     """
 
@@ -126,12 +126,12 @@ class SimulatedSystem:
         client.in_flight = pending
         return pending
 
-    def _start_write(self, client: Client, key: str, value: Any, context: Any, w: Any,
+    def start_write(self, client: Client, key: str, value: Any, context: Any, w: Any,
                      coordinator: str | None, tombstone: bool) -> PendingOperation:
         """Start a put (or, with ``tombstone``, a delete) for ``client``."""
         raise NotImplementedError
 
-    def _start_read(self, client: Client, key: str, r: Any,
+    def start_read(self, client: Client, key: str, r: Any,
                     coordinator: str | None) -> PendingOperation:
         """Start a get for ``client``."""
         raise NotImplementedError

@@ -284,7 +284,7 @@ def test_hash_mod_n_is_asked_in_set_02_and_measured_there():
 
 def test_set_03_levels_question_is_computed_on_the_simulator():
     from dynamo_lab.exercises import ex03
-    from dynamo_lab.quorum import level_size
+    from dynamo_lab.consistency import level_size
 
     q5 = question("ex03", 4)
     assert ex03.best_levels() == [q5.reference_answer()]

@@ -72,7 +72,7 @@ def test_cassandra_levels_and_tokens():
     preset = presets.cassandra()
     cluster = preset.cluster(seed=1)
     assert len(cluster.ring.tokens) == 16 * 5
-    assert {name: dl.quorum.level_size(level, 3) for name, level in preset.levels.items()} == {
+    assert {name: dl.consistency.level_size(level, 3) for name, level in preset.levels.items()} == {
         "ONE": 1, "TWO": 2, "THREE": 3, "QUORUM": 2, "ALL": 3, "ANY": 1}
     assert cluster.put("k", 1, w="ALL").acks and len(cluster.put("k", 2, w="ALL").acks) == 3
     with pytest.raises(ValueError, match="ANY is a write level"):

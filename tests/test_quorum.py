@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dynamo_lab import hash_mod_n, pbs
-from dynamo_lab.quorum import (LEVELS, level_size, matching_levels, quorum_facts,
-                               quorum_problem)
+from dynamo_lab.consistency import LEVELS, level_size, matching_levels
+from dynamo_lab.quorum import quorum_facts, quorum_problem
 
 valid_nrw = st.integers(1, 12).flatmap(
     lambda n: st.tuples(st.just(n), st.integers(1, n), st.integers(1, n)))

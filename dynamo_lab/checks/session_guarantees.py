@@ -33,7 +33,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .monotonic_reads import at_least_as_new, began_after, goes_back, put_invocations

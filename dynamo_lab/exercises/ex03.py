@@ -17,8 +17,8 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
+from ..consistency import level_size
 from ..pbs import p_stale
-from ..quorum import level_size
 from .answer_forms import Dict, OneOf, Probability, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 

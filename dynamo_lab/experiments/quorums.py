@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ..cluster import Cluster
+from ..consistency import level_size
 from ..latency import Exponential
 from ..pbs import check_nrw, p_stale
-from ..quorum import level_size
 from ..results import ReadResult, WriteResult
 from ..validation import whole_number
 
@@ -96,7 +96,7 @@ def operations_with_replicas_down(n: int = 3, levels=("ONE", "QUORUM", "ALL"), *
     n : int
         Replicas per key.
     levels : sequence of str
-        Consistency levels to try (see :data:`dynamo_lab.quorum.LEVELS`).
+        Consistency levels to try (see :data:`dynamo_lab.consistency.LEVELS`).
     seed : int
         Seeds every cluster.
 

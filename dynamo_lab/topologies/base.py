@@ -119,7 +119,7 @@ class Topology(SimulatedSystem):
         if coordinator is not None:
             self.network.require(coordinator)
 
-    def _start_write(self, client: Client, key: str, value: Any, context, w, coordinator,
+    def start_write(self, client: Client, key: str, value: Any, context, w, coordinator,
                      tombstone: bool) -> PendingOperation:
         # Called by Client.start_put / start_delete, exactly as on a Cluster.
         key = self._check_key(key)
@@ -133,7 +133,7 @@ class Topology(SimulatedSystem):
         self._nodes[target].write(pending, key, value, tombstone)
         return pending
 
-    def _start_read(self, client: Client, key: str, r, coordinator) -> PendingOperation:
+    def start_read(self, client: Client, key: str, r, coordinator) -> PendingOperation:
         key = self._check_key(key)
         self._check_request(None, "r", r, coordinator)
         target, problem = self._read_target(coordinator)

@@ -77,7 +77,7 @@ from typing import TYPE_CHECKING, Any
 from ..versions import EMPTY_CLOCK, Record, Sibling, frozen_value
 from ..validation import milliseconds
 from .base import Topology, check_choice, node_names
-from .election import PROMOTION_RULES, EpochReply, LeaderElection, promoted
+from .election import PROMOTION_RULES, EpochReply, LeaderElection
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..client import PendingOperation

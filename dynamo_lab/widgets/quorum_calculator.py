@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ..quorum import QuorumFacts, level_size, quorum_facts, quorum_problem
+from ..consistency import level_size
+from ..quorum import QuorumFacts, quorum_facts, quorum_problem
 from .binding import bind
 from .figure import FigureImage
 

@@ -199,11 +199,12 @@ class Cluster(SimulatedSystem):
         it ("safe"), or once W do ("naive", which can bring a deleted value
         back).
     replica : type, optional
-        The class of the storage nodes: :class:`~dynamo_lab.node.Node` or a
-        subclass of it. Each is built as ``replica(name, host)``.
+        The class of the storage nodes: :class:`~dynamo_lab.node.Node` (the
+        default, or None) or a subclass of it. Each is built as
+        ``replica(name, host)``.
     coordinator : type, optional
         The class that runs the puts and gets a node coordinates: a subclass
-        of :class:`~dynamo_lab.coordinator.Coordinator`,
+        of :class:`~dynamo_lab.coordinator.Coordinator`;
         :class:`~dynamo_lab.coordinator.QuorumCoordinator` by default. Each
         node gets one, built as ``coordinator(node, host)``. Replicas and
         coordinators see the cluster only as a :class:`~dynamo_lab.host.Host`.
@@ -219,8 +220,8 @@ class Cluster(SimulatedSystem):
                  timeout_ms: float = 100.0, failure_detector: str = "timeouts",
                  clock_threshold: int = 10, hint_interval_ms: float = 1000.0,
                  tombstones: str = "safe", gossip_period_ms: float = 1000.0,
-                 phi_threshold: float = 8.0, replica: type[Node] = Node,
-                 coordinator: type[Coordinator] = QuorumCoordinator):
+                 phi_threshold: float = 8.0, replica: type[Node] | None = None,
+                 coordinator: type[Coordinator] | None = None):
         names = _node_names(nodes)
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(names):
             raise ValueError(f"n={n!r} is not allowed: the cluster has {len(names)} node(s), so N "
@@ -247,6 +248,10 @@ class Cluster(SimulatedSystem):
                 or not math.isfinite(phi_threshold) or phi_threshold <= 0:
             raise ValueError(f"phi_threshold must be a finite number > 0, got {phi_threshold!r}")
         self.hint_interval_ms = milliseconds("hint_interval_ms", hint_interval_ms)
+        # None means the default classes (a compiled build can show the
+        # signature only when every default is a plain constant).
+        replica = Node if replica is None else replica
+        coordinator = QuorumCoordinator if coordinator is None else coordinator
         if not (isinstance(replica, type) and issubclass(replica, Node)):
             raise ValueError(f"replica must be dynamo_lab.node.Node or a subclass of it, got "
                              f"{replica!r}")

@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from .node import WritePayload
 from .results import ReadResult, WriteResult
+from .sim.compilation import mypyc_attr
 from .versions import EMPTY_CLOCK, Context, Record, Sibling, frozen_value, reconcile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -90,6 +91,8 @@ def select_targets(host: "Host", ring, key: str, coordinator: str) -> list[tuple
     return targets
 
 
+# A learner's coordinator subclasses these, even in the compiled build.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class _Operation:
     """What puts and gets share: targets, the time-out and the history."""
 
@@ -192,6 +195,7 @@ class _Operation:
         return self.host.sim.now - self.started
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class PutOperation(_Operation):
     """One put or delete, coordinated by ``coordinator``."""
 
@@ -355,6 +359,7 @@ class PutOperation(_Operation):
         self._complete(status, error)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class GetOperation(_Operation):
     """One get, coordinated by ``coordinator``."""
 
@@ -494,6 +499,7 @@ class GetOperation(_Operation):
         self._complete(status, error)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Coordinator:
     """What a node's coordinator answers: the interface a cluster calls.
 
@@ -527,6 +533,7 @@ class Coordinator:
         return f"<{type(self).__name__} of {self.node.name}>"
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class QuorumCoordinator(Coordinator):
     """Dynamo's coordinator (§4.5): N targets, W acknowledgements, R replies, repair.
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .sim.compilation import mypyc_attr
 from .versions import Record, VectorClock
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,6 +50,8 @@ class WritePayload:
 _REPLIES = frozenset({"put_ack", "get_resp", "repair_ack"})
 
 
+# A learner's replica subclasses this, even in the compiled build.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Node:
     """One storage node of a :class:`~dynamo_lab.cluster.Cluster`: a replica, and
     the home of a coordinator.

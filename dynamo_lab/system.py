@@ -19,17 +19,11 @@ from .client import Client, PendingOperation
 from .history import History
 from .latency import LatencyModel
 from .results import ReadResult, WriteResult
+from .sim.compilation import mypyc_attr
 from .sim.kernel import Simulation
 from .sim.network import Network
 from .sim.trace import Trace
 
-try:
-    # Read by mypyc, which can compile this module for long studies (see
-    # benchmarks/compiled.py); the interpreted package does without it.
-    from mypy_extensions import mypyc_attr
-except ImportError:  # pragma: no cover - mypy_extensions comes with mypy
-    def mypyc_attr(*attrs: str, **kwattrs: object):  # type: ignore[misc]
-        return lambda cls: cls
 
 __all__ = ["SimulatedSystem", "FaultEvent", "FAULT_KINDS", "DEFAULT_CLIENT"]
 

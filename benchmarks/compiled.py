@@ -44,7 +44,7 @@ ROOT = HERE.parent
 #: Compiled, relative to the package: every module a message or an operation
 #: passes through, from the kernel, network and trace to nodes, coordinators,
 #: versions, clients, the cluster and its history.
-HOT_MODULES = ["sim/kernel.py", "sim/network.py", "sim/trace.py",
+HOT_MODULES = ["sim/kernel.py", "sim/collector.py", "sim/network.py", "sim/trace.py",
                "node.py", "coordinator.py", "versions.py", "client.py",
                "system.py", "cluster.py", "history.py"]
 

@@ -19,6 +19,8 @@ Examples
 
 from __future__ import annotations
 
+from .validation import quorum_size
+
 __all__ = ["LEVELS", "level_size", "matching_levels", "request_quorum"]
 
 #: Cassandra's consistency levels that name a number of replicas.
@@ -127,7 +129,4 @@ def request_quorum(name: str, value, n: int) -> tuple[int, bool]:
             raise ValueError("r='ANY' is not allowed: ANY is a write level (a hint alone may "
                              "satisfy it); read with ONE, TWO, THREE, QUORUM or ALL")
         return size, is_any
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= n:
-        raise ValueError(f"{name}={value!r} is not allowed: {name} must be a whole number from 1 "
-                         f"to N={n}")
-    return value, False
+    return quorum_size(name, value, n), False

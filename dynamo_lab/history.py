@@ -180,10 +180,6 @@ class History:
         completion = {op.op_id: op for op in self._ops if op.type != "invoke"}
         return [(op, completion.get(op.op_id)) for op in self._ops if op.type == "invoke"]
 
-    def for_key(self, key: str | None) -> "History":
-        """The sub-history of one key (operations keep their ``op_id``)."""
-        return History(op for op in self._ops if op.key == key)
-
     def keys(self) -> list:
         """The keys operated on, in first-seen order."""
         return list(dict.fromkeys(op.key for op in self._ops))

@@ -43,21 +43,11 @@ from __future__ import annotations
 from fractions import Fraction
 from math import comb
 
-from .validation import whole_number
+from .validation import whole_number, whole_number_within
 
 
 __all__ = ["p_stale", "k_staleness", "check_nrw", "t_visibility", "latency_percentiles",
            "simulate_t_visibility"]
-
-
-def _check_whole(name: str, value, low: int, high: int | None, why: str) -> int:
-    # bool is an int subclass, but r=True is a mistake, not r=1.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if value < low or (high is not None and value > high):
-        allowed = f"from {low} to {high}" if high is not None else f">= {low}"
-        raise ValueError(f"{name}={value} is not allowed: {name} must be {allowed}{why}")
-    return value
 
 
 def check_nrw(n, r, w) -> tuple[int, int, int]:
@@ -89,10 +79,10 @@ def check_nrw(n, r, w) -> tuple[int, int, int]:
     ...
     ValueError: r=4 is not allowed: r must be from 1 to 3 (a read cannot wait for more replies than the N=3 replicas)
     """
-    n = _check_whole("n", n, 1, None, " (a key needs at least one replica)")
-    r = _check_whole("r", r, 1, n, f" (a read cannot wait for more replies than the N={n} "
+    n = whole_number_within("n", n, 1, None, " (a key needs at least one replica)")
+    r = whole_number_within("r", r, 1, n, f" (a read cannot wait for more replies than the N={n} "
                      "replicas)")
-    w = _check_whole("w", w, 1, n, f" (a write cannot wait for more acknowledgements than "
+    w = whole_number_within("w", w, 1, n, f" (a write cannot wait for more acknowledgements than "
                      f"the N={n} replicas)")
     return n, r, w
 
@@ -167,7 +157,7 @@ def k_staleness(n: int, r: int, w: int, k: int) -> Fraction:
     Fraction(1, 1)
     """
     ps = p_stale(n, r, w)
-    k = _check_whole("k", k, 1, None, " (k = 1 means the latest version)")
+    k = whole_number_within("k", k, 1, None, " (k = 1 means the latest version)")
     return 1 - ps ** k
 
 

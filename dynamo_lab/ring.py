@@ -47,6 +47,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Mapping, Sequence
 
 from .ranges import RING_SIZE, KeyRange, MovedRange, RingChange, _arc, key_position, token_position
+from .validation import integer, node_name
 
 __all__ = ["Ring", "load_balancing_efficiency", "STRATEGIES", "MAX_PARTITIONS"]
 #: The partitioning strategies of Dynamo §6.2.
@@ -97,29 +98,6 @@ def load_balancing_efficiency(loads: Mapping[str, float] | Iterable[float]) -> f
         raise ValueError(f"all loads are zero ({values!r}); at least one must be > 0")
     # fsum keeps equal loads at exactly 1.0; the clamp guards the last bit.
     return min(1.0, math.fsum(values) / (len(values) * top))
-
-
-def _check_int(name: str, value: object) -> int:
-    # bool is an int subclass, but Ring(n=True) is a mistake, not n=1.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(
-            f"{name} must be an int, got {value!r} ({type(value).__name__})"
-        )
-    return value
-
-
-def _check_name(name: object) -> str:
-    if not isinstance(name, str):
-        raise ValueError(
-            f"node names must be non-empty strings, got {name!r} "
-            f"({type(name).__name__})"
-        )
-    if not name.strip():
-        raise ValueError(
-            f"node name {name!r} is blank; node names must be non-empty strings "
-            f"with at least one visible character"
-        )
-    return name
 
 
 def _next_power_of_two(x: int) -> int:
@@ -197,7 +175,7 @@ class Ring:
                 f"nodes must be a sequence of node names, not the single "
                 f"string {nodes!r}; write [{nodes!r}] for one node"
             )
-        names = [_check_name(x) for x in nodes]
+        names = [node_name(x) for x in nodes]
         if not names:
             raise ValueError("nodes is empty; a ring needs at least one node")
         seen: set[str] = set()
@@ -207,19 +185,19 @@ class Ring:
                     f"duplicate node name {name!r}; node names must be unique"
                 )
             seen.add(name)
-        _check_int("strategy", strategy)
+        integer("strategy", strategy)
         if strategy not in STRATEGIES:
             raise ValueError(
                 f"strategy={strategy!r} is invalid; strategy must be 1, 2 or 3 "
                 f"(Dynamo §6.2)"
             )
-        _check_int("n", n)
+        integer("n", n)
         if not 1 <= n <= len(names):
             raise ValueError(
                 f"n={n} but the cluster has {len(names)} nodes; "
                 f"n must be between 1 and {len(names)}"
             )
-        _check_int("vnodes", vnodes)
+        integer("vnodes", vnodes)
         if vnodes < 1:
             raise ValueError(
                 f"vnodes={vnodes} is invalid; vnodes (tokens per node) must be "
@@ -240,7 +218,7 @@ class Ring:
                     q = len(names) * vnodes
                 q = min(q, MAX_PARTITIONS)
             else:
-                q = _check_int("partitions", partitions)
+                q = integer("partitions", partitions)
             low = n if strategy == 2 else len(names)
             if q < low:
                 need = (
@@ -576,7 +554,7 @@ class Ring:
         >>> sorted({x for m in change.moved for x in m.gained})
         ['D']
         """
-        _check_name(name)
+        node_name(name)
         if name in self._nodes:
             raise ValueError(
                 f"node {name!r} is already in the ring; nodes are {self._nodes!r}"

@@ -11,6 +11,7 @@ client. :class:`~dynamo_lab.cluster.Cluster` and the leader-based
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -186,6 +187,22 @@ class SimulatedSystem:
         """End any partition."""
         self.network.heal()
         self._log_fault("heal", tuple(self.network.nodes))
+
+    def skew_clock(self, node: str, ms: float) -> None:
+        """Set how far ``node``'s wall clock runs ahead (or behind, if negative).
+
+        Only versions stamped with wall-clock time notice: last-write-wins
+        and a multi-leader topology's timestamps.
+        """
+        self.network.require(node)
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or not math.isfinite(ms):
+            raise ValueError(f"clock skew must be a finite number of ms, got {ms!r}")
+        self._set_clock_skew(node, float(ms))
+        self._log_fault("skew_clock", (node,), detail=f"{float(ms):+g} ms")
+
+    def _set_clock_skew(self, node: str, ms: float) -> None:
+        """Move ``node``'s wall clock ``ms`` from virtual time (systems with clocks)."""
+        raise ValueError(f"{type(self).__name__} nodes keep no wall clock to skew")
 
     def _log_fault(self, kind: str, nodes: tuple[str, ...], groups=(), detail=None) -> None:
         self.faults.append(FaultEvent(self.sim.now, kind, nodes, groups, detail))

@@ -297,28 +297,45 @@ def _ordered(siblings: Iterable[Sibling]) -> tuple[Sibling, ...]:
 
 
 def _merge_by_events(a: Record | None, b: Record | None) -> Record | None:
-    """Join two records: keep each sibling unless the other side saw its write
-    (its clock covers the event) and dropped it."""
+    """Join two records: the merge of :func:`_join`, by way of its shortcuts."""
     if a is None or b is None:
         return a if b is None else b
+    return _merge_with_shortcuts(a, b)
+
+
+def _join(a: Record, b: Record) -> tuple[list[Sibling], list[Sibling], VectorClock]:
+    """The merge lesson 07 teaches: what survives of each record, and the clock.
+
+    A sibling survives unless the other record's clock covers the write that
+    made it and that record no longer holds it; the clock is the entry-wise
+    maximum of the two.
+    """
+    a_events, b_events = a.events, b.events
+    kept_a = [s for s in a.siblings if s.event in b_events or not b.clock.covers_dot(*s.event)]
+    kept_b = [s for s in b.siblings
+              if s.event not in a_events and not a.clock.covers_dot(*s.event)]
+    return kept_a, kept_b, a.clock.merge(b.clock)
+
+
+def _merge_with_shortcuts(a: Record, b: Record) -> Record:
+    """:func:`_join` as a record, handing back ``a`` or ``b`` itself whenever the
+    join is that record.
+
+    Everything here but the last line is for speed, and changes no result:
+    the usual case, a replica receiving a newer write, is answered without
+    building the join, and returning the same object lets replicas share one
+    record instead of each holding a fresh copy (this runs for every write
+    and repair a replica applies).
+    """
     if a is b:
         return a
-    # The usual case, a replica receiving a newer write, answered without
-    # building the join; the full computation below gives the same record.
     if _supersedes(b, a):
         return b
     if _supersedes(a, b):
         return a
     if a == b:
         return a
-    a_events, b_events = a.events, b.events
-    kept_a = [s for s in a.siblings if s.event in b_events or not b.clock.covers_dot(*s.event)]
-    kept_b = [s for s in b.siblings
-              if s.event not in a_events and not a.clock.covers_dot(*s.event)]
-    clock = a.clock.merge(b.clock)
-    # When one side supersedes the other, the join *is* that record: hand
-    # back the same object, so replicas share it instead of each holding a
-    # fresh copy (this runs for every write and repair a replica applies).
+    kept_a, kept_b, clock = _join(a, b)
     if not kept_a and len(kept_b) == len(b.siblings) and _same_entries(clock, b.clock) \
             and _is_ordered(b.siblings):
         return b

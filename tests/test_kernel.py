@@ -6,7 +6,7 @@ import math
 import pytest
 from builds import WRONG_TYPE
 
-from dynamo_lab.sim import kernel
+from dynamo_lab.sim import collector, kernel
 from dynamo_lab.sim.kernel import Simulation, SimulationLimitExceeded
 
 
@@ -168,8 +168,8 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it():
         for enabled in (True, False):
             (gc.enable if enabled else gc.disable)()
             sim = Simulation(seed=0)
-            sim.schedule(0.0, chain, sim, kernel.PROMOTE_AFTER + 10)   # long enough to promote
-            assert sim.run_until_idle() == kernel.PROMOTE_AFTER + 11
+            sim.schedule(0.0, chain, sim, collector.PROMOTE_AFTER + 10)   # long enough to promote
+            assert sim.run_until_idle() == collector.PROMOTE_AFTER + 11
             assert gc.isenabled() is enabled
             assert gc.get_freeze_count() == 0     # nothing left frozen behind
     finally:

@@ -273,6 +273,17 @@ def test_lww_with_a_fast_clock_drops_a_later_write():
     assert ml.get("k", coordinator="B").values == ["early, via A"]
 
 
+def test_a_clock_skew_is_a_fault_and_an_event_where_there_are_clocks():
+    ml = MultiLeader(2, seed=0, conflict="lww")
+    ml.skew_clock("B", ms=-30)
+    assert [(f.kind, f.nodes, f.detail) for f in ml.faults] == [("skew_clock", ("B",), "-30 ms")]
+    assert [(e.kind, e.node, e.detail) for e in ml.events] == [("skew_clock", "B", "-30 ms")]
+    sl = SingleLeader(3, seed=0)
+    with pytest.raises(ValueError, match="keep no wall clock"):
+        sl.skew_clock("A", ms=5)
+    assert sl.faults == [] and sl.events == []
+
+
 def test_a_crashed_leader_costs_no_downtime_and_its_stranded_writes_return():
     ml = MultiLeader(3, seed=1, conflict="lww")
     report = experiment(ml)

@@ -40,33 +40,12 @@ import math
 import random
 from math import log as _log
 
+from ..validation import finite_number, numpy_generator
+
 __all__ = [
     "LatencyModel", "Constant", "Uniform", "Exponential", "Pareto", "Mixture", "Empirical",
     "Shifted", "ByKind", "PerLegModel", "as_latency_model",
 ]
-
-
-def _check_number(owner: str, name: str, value, *, minimum: float = 0.0,
-                  inclusive: bool = True) -> float:
-    """Return ``value`` as a float, or raise a ValueError saying what is allowed."""
-    relation = ">=" if inclusive else ">"
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = value >= minimum if inclusive else value > minimum
-    if not ok:
-        raise ValueError(f"{owner} {name} must be a finite number {relation} {minimum:g}, "
-                         f"got {value!r}")
-    return float(value)
-
-
-def _check_generator(rng, owner: str):
-    """Return ``rng`` if it is a numpy Generator, else raise a ValueError."""
-    import numpy as np
-
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"{owner} needs a numpy.random.Generator such as "
-                         f"numpy.random.default_rng(0), got {rng!r}")
-    return np
 
 
 class LatencyModel:
@@ -99,7 +78,7 @@ class LatencyModel:
         -------
         numpy.ndarray of float
         """
-        np = _check_generator(rng, f"{type(self).__name__}.sample_many")
+        np = numpy_generator(rng, f"{type(self).__name__}.sample_many")
         py = random.Random(int(rng.integers(2**63)))
         count = int(np.prod(size))
         out = np.fromiter((self.sample(py) for _ in range(count)), dtype=float, count=count)
@@ -128,13 +107,13 @@ class Constant(LatencyModel):
     """
 
     def __init__(self, ms: float):
-        self.ms = _check_number("Constant", "ms", ms)
+        self.ms = finite_number("Constant ms", ms)
 
     def sample(self, rng: random.Random) -> float:
         return self.ms
 
     def sample_many(self, rng, size):
-        np = _check_generator(rng, "Constant.sample_many")
+        np = numpy_generator(rng, "Constant.sample_many")
         return np.full(size, self.ms, dtype=float)
 
     @property
@@ -157,8 +136,8 @@ class Uniform(LatencyModel):
     """
 
     def __init__(self, low_ms: float, high_ms: float):
-        self.low_ms = _check_number("Uniform", "low_ms", low_ms)
-        self.high_ms = _check_number("Uniform", "high_ms", high_ms)
+        self.low_ms = finite_number("Uniform low_ms", low_ms)
+        self.high_ms = finite_number("Uniform high_ms", high_ms)
         if self.high_ms < self.low_ms:
             raise ValueError(f"Uniform needs low_ms <= high_ms, got low_ms={low_ms!r} "
                              f"and high_ms={high_ms!r}")
@@ -167,7 +146,7 @@ class Uniform(LatencyModel):
         return rng.uniform(self.low_ms, self.high_ms)
 
     def sample_many(self, rng, size):
-        _check_generator(rng, "Uniform.sample_many")
+        numpy_generator(rng, "Uniform.sample_many")
         return rng.uniform(self.low_ms, self.high_ms, size)
 
     @property
@@ -194,7 +173,7 @@ class Exponential(LatencyModel):
     """
 
     def __init__(self, mean_ms: float = 1.0):
-        self._mean = _check_number("Exponential", "mean_ms", mean_ms, inclusive=False)
+        self._mean = finite_number("Exponential mean_ms", mean_ms, inclusive=False)
         # Kept because sample() divides by it once per simulated message.
         self._rate = 1.0 / self._mean
 
@@ -214,7 +193,7 @@ class Exponential(LatencyModel):
         ...
         ValueError: Exponential rate_per_ms must be a finite number > 0, got 0
         """
-        rate = _check_number("Exponential", "rate_per_ms", rate_per_ms, inclusive=False)
+        rate = finite_number("Exponential rate_per_ms", rate_per_ms, inclusive=False)
         mean = 1.0 / rate
         if not math.isfinite(mean):
             raise ValueError(f"Exponential rate_per_ms is too small to give a finite mean, "
@@ -233,7 +212,7 @@ class Exponential(LatencyModel):
         return -_log(1.0 - rng.random()) / self._rate
 
     def sample_many(self, rng, size):
-        _check_generator(rng, "Exponential.sample_many")
+        numpy_generator(rng, "Exponential.sample_many")
         return rng.exponential(self.mean, size)
 
     @property
@@ -265,14 +244,14 @@ class Pareto(LatencyModel):
     """
 
     def __init__(self, x_m: float, alpha: float):
-        self.x_m = _check_number("Pareto", "x_m", x_m, inclusive=False)
-        self.alpha = _check_number("Pareto", "alpha", alpha, inclusive=False)
+        self.x_m = finite_number("Pareto x_m", x_m, inclusive=False)
+        self.alpha = finite_number("Pareto alpha", alpha, inclusive=False)
 
     def sample(self, rng: random.Random) -> float:
         return self.x_m * rng.paretovariate(self.alpha)
 
     def sample_many(self, rng, size):
-        _check_generator(rng, "Pareto.sample_many")
+        numpy_generator(rng, "Pareto.sample_many")
         # numpy's pareto is the Lomax (Pareto II) distribution, starting at 0.
         return self.x_m * (1.0 + rng.pareto(self.alpha, size))
 
@@ -318,7 +297,7 @@ class Mixture(LatencyModel):
                              f"got {components!r}")
         checked = []
         for weight, model in items:
-            w = _check_number("Mixture", "weight", weight)
+            w = finite_number("Mixture weight", weight)
             checked.append((w, as_latency_model(model, "Mixture component")))
         total = math.fsum(w for w, _ in checked)
         if abs(total - 1.0) > 1e-9:
@@ -348,7 +327,7 @@ class Mixture(LatencyModel):
         return chosen.sample(rng)
 
     def sample_many(self, rng, size):
-        np = _check_generator(rng, "Mixture.sample_many")
+        np = numpy_generator(rng, "Mixture.sample_many")
         weights = np.array(self.weights)
         which = rng.choice(len(weights), size=size, p=weights / weights.sum())
         out = np.empty(which.shape, dtype=float)
@@ -398,14 +377,14 @@ class Empirical(LatencyModel):
         for v in values:
             if not isinstance(v, (int, float)) and hasattr(v, "item"):
                 v = v.item()   # numpy scalars
-            checked.append(_check_number("Empirical", "sample", v))
+            checked.append(finite_number("Empirical sample", v))
         self.samples = tuple(checked)
 
     def sample(self, rng: random.Random) -> float:
         return rng.choice(self.samples)
 
     def sample_many(self, rng, size):
-        np = _check_generator(rng, "Empirical.sample_many")
+        np = numpy_generator(rng, "Empirical.sample_many")
         values = np.asarray(self.samples, dtype=float)
         return values[rng.integers(len(values), size=size)]
 
@@ -435,13 +414,13 @@ class Shifted(LatencyModel):
 
     def __init__(self, model, extra_ms: float):
         self.model = as_latency_model(model, "Shifted model")
-        self.extra_ms = _check_number("Shifted", "extra_ms", extra_ms)
+        self.extra_ms = finite_number("Shifted extra_ms", extra_ms)
 
     def sample(self, rng: random.Random) -> float:
         return self.model.sample(rng) + self.extra_ms
 
     def sample_many(self, rng, size):
-        _check_generator(rng, "Shifted.sample_many")
+        numpy_generator(rng, "Shifted.sample_many")
         return self.model.sample_many(rng, size) + self.extra_ms
 
     @property

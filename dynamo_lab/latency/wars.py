@@ -17,8 +17,9 @@ Mixture([(0.9122, Pareto(0.235, 10)), (0.0878, Exponential(mean_ms=0.60241))])
 
 from __future__ import annotations
 
+from ..validation import finite_number, numpy_generator
 from .models import (ByKind, Exponential, LatencyModel, Mixture, Pareto, PerLegModel, Shifted,
-                     _check_generator, _check_number, as_latency_model)
+                     as_latency_model)
 
 __all__ = ["WARS", "LNKD_SSD", "LNKD_DISK", "YMMR", "WAN"]
 
@@ -69,7 +70,7 @@ class WARS(PerLegModel):
         self.a = as_latency_model(a, "WARS a (write ack leg)")
         self.r = as_latency_model(r, "WARS r (read request leg)")
         self.s = as_latency_model(s, "WARS s (read response leg)")
-        self.remote_extra_ms = _check_number("WARS", "remote_extra_ms", remote_extra_ms)
+        self.remote_extra_ms = finite_number("WARS remote_extra_ms", remote_extra_ms)
 
     def leg(self, name: str) -> LatencyModel:
         """The model of one leg: ``"W"``, ``"A"``, ``"R"`` or ``"S"`` (either case).
@@ -109,7 +110,7 @@ class WARS(PerLegModel):
             operation: every other entry of W and A (of R and S) has
             ``remote_extra_ms`` added.
         """
-        np = _check_generator(rng, "WARS.sample_legs")
+        np = numpy_generator(rng, "WARS.sample_legs")
         for name, value in (("trials", trials), ("n", n)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"WARS.sample_legs {name} must be a whole number >= 1, "

@@ -24,14 +24,13 @@ Examples
 
 from __future__ import annotations
 
-import gc
 import heapq
 import math
 import random
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import Any
 
+from .collector import collect_young, collector_paused
 # Defined apart so that this module can be compiled (see benchmarks/compiled.py),
 # which an exception deriving from RuntimeError would prevent.
 from .errors import SimulationLimitExceeded
@@ -39,64 +38,9 @@ from .errors import SimulationLimitExceeded
 __all__ = ["Simulation", "Timer", "SimulationLimitExceeded"]
 
 
-#: While events run, the young generations are collected once per this many
-#: events instead of CPython's allocation-driven schedule.
-YOUNG_COLLECTION_EVERY = 1_000_000
-
-#: A run of at least this many events hands what it created straight to the
-#: collector's oldest generation (see :func:`_collector_paused`).
-PROMOTE_AFTER = 50_000
-
 #: Cancelled timers are swept out of the heap once they are more than half of
 #: it and at least this many (see :meth:`Simulation._cancelled_one`).
 SWEEP_AT_LEAST = 100
-
-
-@contextmanager
-def _collector_paused(sim: "Simulation"):
-    """Run a stretch of events without CPython's automatic collections.
-
-    A simulation keeps its whole history, trace and stores, so the heap grows
-    by a few container objects per message, every one of them alive, and the
-    simulator itself makes no reference cycles as it runs (a test checks
-    this). The collector's automatic passes would find nothing, yet each
-    examines every new object, and its full collections re-examine the whole
-    heap each time it grows by a quarter: together that was half the run
-    time of a long simulation. So:
-
-    - inside a run the collector is paused, except that the young
-      generations are collected every :data:`YOUNG_COLLECTION_EVERY` events,
-      so that cycles a caller's callbacks make cannot pile up for ever;
-    - a long run (:data:`PROMOTE_AFTER` events or more) ends by moving the
-      young generations into the oldest one unexamined (``gc.freeze`` then
-      ``gc.unfreeze``): mostly what the run created, along with whatever the
-      caller made just before, which the next full collection then examines
-      with everything else. Short runs, such as one ``cluster.put``, leave
-      the generations as they are, so a notebook's own garbage is collected
-      on CPython's usual schedule;
-    - the collector is then switched back on, as it was found, whatever
-      happened in between.
-
-    A run started from inside another run's callback leaves all this to the
-    outer run.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    started = sim.events_run
-    sim._young_collection_due = float(started + YOUNG_COLLECTION_EVERY)
-    try:
-        yield
-    finally:
-        sim._young_collection_due = math.inf
-        try:
-            # Not if someone else froze objects: unfreezing would undo that.
-            if sim.events_run - started >= PROMOTE_AFTER and not gc.get_freeze_count():
-                gc.freeze()
-                gc.unfreeze()
-        finally:
-            gc.enable()
 
 
 def _delay_error(delay_ms) -> ValueError:
@@ -174,7 +118,7 @@ class Simulation:
         self._foreground = 0  # live non-daemon events: what "idle" waits for
         self._cancelled_in_heap = 0  # entries of cancelled timers not yet removed
         self.events_run = 0
-        self._young_collection_due: float = math.inf  # see _collector_paused
+        self._young_collection_due: float = math.inf  # see sim.collector
 
     # -- scheduling -------------------------------------------------------
     def schedule(self, delay_ms: float, callback: Callable[..., Any], *args: Any) -> Timer:
@@ -275,7 +219,7 @@ class Simulation:
         heap = self._heap
         pop = heapq.heappop
         count = 0
-        with _collector_paused(self):
+        with collector_paused(self):
             while heap and count < stop_after:
                 if until_idle and not self._foreground:
                     break
@@ -298,8 +242,7 @@ class Simulation:
                 self.now = time
                 self.events_run += 1
                 if self.events_run >= self._young_collection_due:
-                    self._young_collection_due = float(self.events_run + YOUNG_COLLECTION_EVERY)
-                    gc.collect(1)
+                    collect_young(self)
                 callback(*args)
                 count += 1
                 if count > limit:

@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from ..latency import Exponential, LatencyModel, as_latency_model
+from ..validation import probability
 from .kernel import Simulation
 from .trace import Trace
 
@@ -60,12 +61,6 @@ class Message(NamedTuple):
 _new_message = partial(tuple.__new__, Message)
 
 
-def _check_probability(name: str, p) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not (0.0 <= p <= 1.0):
-        raise ValueError(f"{name} must be a probability between 0 and 1, got {p!r}")
-    return float(p)
-
-
 class Network:
     """Links between ``nodes`` over one :class:`Simulation`.
 
@@ -86,7 +81,7 @@ class Network:
         self.sim = sim
         self.trace = Trace()
         self.latency = as_latency_model(latency if latency is not None else Exponential(1.0))
-        self.loss = _check_probability("loss", loss)
+        self.loss = probability("loss", loss)
         self.nodes: list[str] = list(nodes)
         self._handlers: dict[str, Callable[[Message], Any]] = {}
         self._down: set[str] = set()
@@ -206,7 +201,7 @@ class Network:
         self.require(a)
         self.require(b)
         model = None if latency is None else as_latency_model(latency, "link latency")
-        p = None if loss is None else _check_probability("link loss", loss)
+        p = None if loss is None else probability("link loss", loss)
         for link in [(a, b), (b, a)] if both_ways else [(a, b)]:
             if model is not None:
                 self._link_latency[link] = model
@@ -217,12 +212,6 @@ class Network:
         """Forget every per-link override."""
         self._link_latency.clear()
         self._link_loss.clear()
-
-    def link_latency(self, a: str, b: str) -> LatencyModel:
-        return self._link_latency.get((a, b), self.latency)
-
-    def link_loss(self, a: str, b: str) -> float:
-        return self._link_loss.get((a, b), self.loss)
 
     # -- messages -------------------------------------------------------------
     def send(self, src: str, dst: str, kind: str, key=None, op_id=None, payload=None) -> int:

@@ -18,7 +18,6 @@ waiting records ``info``.
 from __future__ import annotations
 
 import string
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,13 +55,6 @@ def node_names(count, what: str, minimum: int) -> list[str]:
     """``count`` node names A, B, C, ...; a ValueError says what is allowed."""
     whole_number(what, count, low=minimum, high=26)
     return list(string.ascii_uppercase[:count])
-
-
-def check_choice(name: str, value, allowed: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{name}={value!r} is not allowed; choose one of "
-                         f"{', '.join(map(repr, allowed))}")
-    return value
 
 
 class Topology(SimulatedSystem):
@@ -195,35 +187,32 @@ class Topology(SimulatedSystem):
         self._take_down(node)
         self._nodes[node].crash()
         self._log_fault("crash", (node,))
-        self._log("crash", node)
 
     def recover(self, node: str) -> None:
         """Bring a crashed ``node`` back; it rejoins as a follower or peer."""
         self._bring_up(node)
         self._log_fault("recover", (node,))
-        self._log("recover", node)
         self._nodes[node].restart()
-
-    def partition(self, *groups: Sequence[str]) -> None:
-        """Split the nodes into groups that cannot exchange messages.
-
-        Nodes in no group form one more group, so ``partition(["A"])``
-        isolates A. Clients can still reach every node that is up.
-        """
-        super().partition(*groups)
-        shown = " | ".join(", ".join(g) for g in self.network.groups)
-        self._log("partition", None, shown)
 
     def heal(self) -> None:
         """End any partition; every node then says hello so that the logs catch up."""
         super().heal()
-        self._log("heal", None)
         for name, node in self._nodes.items():
             if self.network.is_up(name):
                 node.say_hello()
 
     def _log(self, kind: str, node: str | None, detail: str | None = None) -> None:
         self.events.append(TopologyEvent(self.sim.now, kind, node, detail))
+
+    def _log_fault(self, kind: str, nodes: tuple[str, ...], groups=(), detail=None) -> None:
+        # Every injected fault is also an event of the topology's own story.
+        super()._log_fault(kind, nodes, groups, detail)
+        if kind == "partition":
+            self._log(kind, None, " | ".join(", ".join(g) for g in groups))
+        elif kind == "heal":
+            self._log(kind, None)
+        else:
+            self._log(kind, nodes[0], detail)
 
     def events_frame(self):
         """``events`` as a pandas DataFrame (time, kind, node, detail)."""

@@ -74,9 +74,9 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..validation import milliseconds, one_of
 from ..versions import EMPTY_CLOCK, Record, Sibling, frozen_value
-from ..validation import milliseconds
-from .base import Topology, check_choice, node_names
+from .base import Topology, node_names
 from .election import PROMOTION_RULES, EpochReply, LeaderElection
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -463,8 +463,8 @@ class SingleLeader(Topology):
                  heartbeat_interval_ms: float = 100.0, failover_timeout_ms: float = 1000.0,
                  ship_interval_ms: float = 50.0, promotion: str = "most_up_to_date"):
         names = node_names(nodes, "nodes (a leader and its followers)", 2)
-        self.replication = check_choice("replication", replication, REPLICATION_MODES)
-        self.promotion = check_choice("promotion", promotion, PROMOTION_RULES)
+        self.replication = one_of("replication", replication, REPLICATION_MODES)
+        self.promotion = one_of("promotion", promotion, PROMOTION_RULES)
         self.heartbeat_interval_ms = milliseconds("heartbeat_interval_ms", heartbeat_interval_ms)
         self.failover_timeout_ms = milliseconds("failover_timeout_ms", failover_timeout_ms)
         if self.failover_timeout_ms <= self.heartbeat_interval_ms:

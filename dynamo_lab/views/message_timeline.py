@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..sim.trace import MESSAGE_EVENTS
+from ..sim.trace import MESSAGE_EVENTS, TraceEvent
 
 __all__ = [
     "MessageLife", "MessageState", "OperationSpan", "FaultState", "Participation",
@@ -52,42 +52,70 @@ OUTCOMES = ("in_flight", *(e for e in MESSAGE_EVENTS if e != "send"))
 
 @dataclass(frozen=True, slots=True)
 class MessageLife:
-    """One message from its send to its end, read from the trace.
+    """One message from its send to its end: its two trace events, paired.
+
+    The message's own fields (``msg_id``, ``src``, ``dst``, ``kind``, ``key``,
+    ``op_id``, ``version``) are read from its first event, so they mean what
+    :class:`~dynamo_lab.sim.trace.TraceEvent` says they mean.
 
     Attributes
     ----------
-    msg_id : int
-    src, dst : str
-    kind : str
-        ``put_req``, ``put_ack``, ``get_req``, ``get_resp``, ``repair``, ...
-    key : str or None
-    op_id : int or None
-        The client operation it served.
-    version : str or None
-        The vector clock it carried, where it had one.
-    sent_at : float
-        When it was sent (for a message dropped because its sender was down,
-        when the sender tried).
-    ended_at : float or None
-        When it was delivered, dropped, cut or lost; None if the trace ends
+    first : TraceEvent
+        Its ``send``; or, for a message dropped because its sender was down
+        (it never had a send), that drop.
+    end : TraceEvent or None
+        Its ``deliver``, ``drop``, ``cut`` or ``lost``; None if the trace ends
         with it still in flight.
-    outcome : str
-        Its final fate: one of :data:`OUTCOMES`.
-    detail : str or None
-        Why it was dropped, cut or lost.
     """
 
-    msg_id: int
-    src: str
-    dst: str
-    kind: str
-    key: str | None
-    op_id: int | None
-    version: str | None
-    sent_at: float
-    ended_at: float | None
-    outcome: str
-    detail: str | None = None
+    first: TraceEvent
+    end: TraceEvent | None = None
+
+    @classmethod
+    def of(cls, msg_id: int, src: str, dst: str, kind: str, sent_at: float,
+           ended_at: float | None, outcome: str, key: str | None = None,
+           op_id: int | None = None, detail: str | None = None) -> "MessageLife":
+        """A life made up for a picture or a test, without a trace.
+
+        >>> m = MessageLife.of(0, "A", "B", "put_req", 1.0, 3.0, "deliver", key="k")
+        >>> m.src, m.key, m.sent_at, m.outcome
+        ('A', 'k', 1.0, 'deliver')
+        """
+        first = TraceEvent(-1, sent_at, "send", msg_id, src, dst, kind, key, op_id, None, None)
+        end = None if ended_at is None else TraceEvent(-1, ended_at, outcome, msg_id, src, dst,
+                                                       kind, key, op_id, None, detail)
+        return cls(first, end)
+
+    msg_id = property(lambda self: self.first.msg_id, doc="Shared by its events.")
+    src = property(lambda self: self.first.src, doc="The sender.")
+    dst = property(lambda self: self.first.dst, doc="The receiver.")
+    kind = property(lambda self: self.first.kind,
+                    doc="``put_req``, ``put_ack``, ``get_req``, ``get_resp``, ``repair``, ...")
+    key = property(lambda self: self.first.key, doc="The key it concerns.")
+    op_id = property(lambda self: self.first.op_id, doc="The client operation it served.")
+    version = property(lambda self: self.first.version,
+                       doc="The vector clock it carried, where it had one.")
+
+    @property
+    def sent_at(self) -> float:
+        """When it was sent (for a message dropped because its sender was down,
+        when the sender tried)."""
+        return self.first.time
+
+    @property
+    def ended_at(self) -> float | None:
+        """When it was delivered, dropped, cut or lost; None while in flight."""
+        return None if self.end is None else self.end.time
+
+    @property
+    def outcome(self) -> str:
+        """Its final fate: one of :data:`OUTCOMES`."""
+        return "in_flight" if self.end is None else self.end.event
+
+    @property
+    def detail(self) -> str | None:
+        """Why it was dropped, cut or lost."""
+        return None if self.end is None else self.end.detail
 
     @property
     def is_reply(self) -> bool:
@@ -99,7 +127,7 @@ class MessageLife:
 
         Examples
         --------
-        >>> m = MessageLife(0, "A", "B", "put_req", "k", 0, None, 1.0, 3.0, "deliver")
+        >>> m = MessageLife.of(0, "A", "B", "put_req", 1.0, 3.0, "deliver")
         >>> m.outcome_at(0.5), m.outcome_at(2.0), m.outcome_at(3.0)
         (None, 'in_flight', 'deliver')
         """
@@ -116,7 +144,7 @@ class MessageLife:
 
         Examples
         --------
-        >>> MessageLife(0, "A", "B", "put_req", "k", 0, None, 1.0, 3.0, "deliver").progress_at(2.5)
+        >>> MessageLife.of(0, "A", "B", "put_req", 1.0, 3.0, "deliver").progress_at(2.5)
         0.75
         """
         if t <= self.sent_at:
@@ -318,13 +346,8 @@ def message_lives(trace: Iterable) -> list[MessageLife]:
     lives = []
     for msg_id in order:
         end = ends.get(msg_id)
-        start = sends.get(msg_id, end)
-        lives.append(MessageLife(
-            msg_id=msg_id, src=start.src, dst=start.dst, kind=start.kind, key=start.key,
-            op_id=start.op_id, version=start.version, sent_at=start.time,
-            ended_at=None if end is None else end.time,
-            outcome="in_flight" if end is None else end.event,
-            detail=None if end is None else end.detail))
+        first = sends.get(msg_id, end)
+        lives.append(MessageLife(first, end))
     return lives
 
 

@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test test-fast bench compiled exercises notebooks clean
+.PHONY: help lab test test-fast test-compiled bench compiled exercises notebooks clean
 
 help:  ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -27,9 +27,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 lab: $(STAMP)  ## open the course in JupyterLab at lesson 00 (options: LAB_ARGS="...")
 	$(BIN)/python tools/lab.py $(LAB_ARGS)
 
-test: $(STAMP)  ## run every test (unit, property, doctests, notebooks, browser), then the unit tests on the compiled build
+test: $(STAMP)  ## run every test: unit, property, doctests, notebooks, browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	$(BIN)/python benchmarks/compiled.py --test-fast -q -rs
 
 test-fast: $(STAMP)  ## run the tests without notebooks and the browser
 	$(BIN)/python -m pytest --ignore=notebooks --ignore=solutions -m "not browser" $(PYTEST_ARGS)
@@ -38,10 +37,17 @@ $(VENV)/.installed-bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@touch $@
 
+$(VENV)/.installed-compiled: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,compiled]'
+	@touch $@
+
+test-compiled: $(VENV)/.installed-compiled  ## build the compiled copy (needs a C compiler) and run the unit tests on it
+	$(BIN)/python benchmarks/compiled.py --test-fast -q -rs $(PYTEST_ARGS)
+
 bench: $(VENV)/.installed-bench  ## run the benchmarks and print their figures (never part of `make test`)
 	$(BIN)/python benchmarks/run_all.py
 
-compiled: $(STAMP)  ## build the simulator compiled with mypyc into build/compiled, for long studies
+compiled: $(VENV)/.installed-compiled  ## build the simulator compiled with mypyc into build/compiled, for long studies
 	$(BIN)/python benchmarks/compiled.py --build build/compiled
 
 exercises: $(STAMP)  ## regenerate exercises/ from solutions/

@@ -57,6 +57,10 @@ __all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "READ_FANOU
            "FAULT_KINDS"]
 
 
+#: True in the compiled build (``make compiled``), whose coordinators call their
+#: own methods natively, so a subclass written in Python would be bypassed.
+_COMPILED = not __file__.endswith(".py")
+
 #: Accepted values of ``read_repair``.
 READ_REPAIR_MODES = ("async", "blocking", False)
 #: Accepted values of ``read_fanout``: which replicas a get asks.
@@ -251,6 +255,10 @@ class Cluster(SimulatedSystem):
         if not (isinstance(coordinator, type) and issubclass(coordinator, Coordinator)):
             raise ValueError(f"coordinator must be a subclass of dynamo_lab.coordinator."
                              f"Coordinator (such as QuorumCoordinator), got {coordinator!r}")
+        if (replica is not Node or coordinator is not QuorumCoordinator) and _COMPILED:
+            raise ValueError("replica= and coordinator= classes of your own need the "
+                             "interpreted package: the compiled build (make compiled) calls "
+                             "its own methods directly and would skip your overrides")
         self._replica_class = replica
         self._coordinator_class = coordinator
         self.versioning = make_versioning(versioning)

@@ -22,3 +22,10 @@ WRONG_TYPE = pytest.mark.skipif(
 #: For a test that copies a whole system: compiled classes cannot be copied.
 COPIES_A_SYSTEM = pytest.mark.skipif(
     COMPILED, reason="compiled: a compiled system cannot be deep-copied")
+
+#: For a test that plugs a replica or coordinator class of its own into a
+#: cluster: the compiled build refuses them (its native calls would skip the
+#: overrides), with a ValueError that says so.
+PLUGS_IN_CLASSES = pytest.mark.skipif(
+    COMPILED, reason="compiled: replica and coordinator classes of one's own need the "
+                     "interpreted package")

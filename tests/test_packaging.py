@@ -78,14 +78,26 @@ def test_readme_starts_with_the_two_commands_and_a_binder_badge():
     assert (ROOT / "notebooks" / "00_start_here.ipynb").exists()
 
 
-def test_ci_runs_make_test():
-    assert "make test" in (ROOT / ".ci" / "run").read_text()
+def test_ci_runs_make_test_then_the_compiled_build():
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert lines.index("make test") < lines.index("make test-compiled")
+
+
+def test_make_test_needs_no_c_compiler():
+    # The compiled build's tests run only in `make test-compiled`, and mypy
+    # (which compiles it) is not part of the test extra.
+    out = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    assert "compiled.py" not in out
+    extras = pyproject()["project"]["optional-dependencies"]
+    assert not any(Requirement(r).name == "mypy" for r in extras["test"])
+    assert any(Requirement(r).name == "mypy" for r in extras["compiled"])
 
 
 def test_make_help_lists_the_targets():
     out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True,
                          check=True).stdout
-    for target in ["lab", "test", "bench", "compiled", "exercises"]:
+    for target in ["lab", "test", "test-compiled", "bench", "compiled", "exercises"]:
         assert f"make {target}" in out
 
 

@@ -9,6 +9,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from builds import COMPILED, PLUGS_IN_CLASSES
 
 import dynamo_lab as dl
 from dynamo_lab.coordinator import Coordinator, PutOperation, QuorumCoordinator
@@ -53,6 +54,7 @@ def test_the_default_classes_keep_every_read_fresh():
     assert dl.checks.stale_reads(cluster.history) == []
 
 
+@PLUGS_IN_CLASSES
 def test_a_coordinator_that_ignores_w_is_caught_by_the_stale_read_checker():
     cluster, _ = busy_run(coordinator=FirstAckCoordinator)
     assert all(type(cluster.node(n).coordinator) is FirstAckCoordinator for n in cluster.nodes)
@@ -62,6 +64,7 @@ def test_a_coordinator_that_ignores_w_is_caught_by_the_stale_read_checker():
     assert all(s.versions_behind >= 1 for s in stale)
 
 
+@PLUGS_IN_CLASSES
 def test_a_replica_that_keeps_nothing_is_caught_by_the_lost_write_checker():
     cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=2, replica=ForgetfulReplica)
     for i in range(20):
@@ -92,6 +95,7 @@ def test_a_class_that_does_not_fit_is_refused_clearly(option, value, message):
         dl.Cluster(**{option: value})
 
 
+@PLUGS_IN_CLASSES
 def test_the_coordinator_interface_says_what_to_implement():
     cluster = dl.Cluster(nodes=3, n=3, seed=1, coordinator=Coordinator)
     with pytest.raises(NotImplementedError):
@@ -132,6 +136,12 @@ def test_protocol_code_never_imports_the_cluster(module):
     imported = {node.module for node in ast.walk(tree)
                 if isinstance(node, ast.ImportFrom) and node.module}
     assert not any(name.split(".")[-1] in ("cluster", "system") for name in imported), imported
+
+
+@pytest.mark.skipif(not COMPILED, reason="only the compiled build refuses its own classes")
+def test_the_compiled_build_refuses_classes_it_would_bypass():
+    with pytest.raises(ValueError, match="need the interpreted package"):
+        dl.Cluster(coordinator=FirstAckCoordinator)
 
 
 def test_a_cluster_is_a_host():

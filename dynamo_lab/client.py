@@ -94,7 +94,7 @@ class PendingOperation:
 
     def wait(self) -> WriteResult | ReadResult:
         """Advance simulated time until this operation completes; return its result."""
-        self._cluster.sim.run_while(lambda: self.result is None)
+        self._cluster.sim.run_until_answered(self)
         if self.result is None:  # pragma: no cover - the time-out always fires
             raise RuntimeError("the operation can no longer complete: nothing is scheduled")
         return self.result

@@ -57,8 +57,9 @@ __all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "READ_FANOU
            "FAULT_KINDS"]
 
 
-#: True in the compiled build (``make compiled``), whose coordinators call their
-#: own methods natively, so a subclass written in Python would be bypassed.
+#: True in the compiled build (``make compiled``): its node and coordinator
+#: classes are compiled, call their own methods natively and take no Python
+#: subclasses, so only the default classes can run there.
 _COMPILED = not __file__.endswith(".py")
 
 #: Accepted values of ``read_repair``.
@@ -257,8 +258,8 @@ class Cluster(SimulatedSystem):
                              f"Coordinator (such as QuorumCoordinator), got {coordinator!r}")
         if (replica is not Node or coordinator is not QuorumCoordinator) and _COMPILED:
             raise ValueError("replica= and coordinator= classes of your own need the "
-                             "interpreted package: the compiled build (make compiled) calls "
-                             "its own methods directly and would skip your overrides")
+                             "interpreted package: the compiled build (make compiled) runs "
+                             "only its own Node and QuorumCoordinator")
         self._replica_class = replica
         self._coordinator_class = coordinator
         self.versioning = make_versioning(versioning)
@@ -326,7 +327,7 @@ class Cluster(SimulatedSystem):
         node, status, by = announce
         if self.gossip is None:
             for each in self._nodes.values():
-                each.ring_epoch = epoch
+                each.route_by(epoch)
             return
         self.gossip.announce(node, status, meta={"ring": epoch}, by=by)
         self._heard_of_change(by or node)

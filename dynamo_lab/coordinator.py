@@ -53,7 +53,6 @@ from typing import TYPE_CHECKING, Any
 
 from .node import WritePayload
 from .results import ReadResult, WriteResult
-from .sim.compilation import mypyc_attr
 from .versions import EMPTY_CLOCK, Context, Record, Sibling, frozen_value, reconcile
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,8 +90,6 @@ def select_targets(host: "Host", ring, key: str, coordinator: str) -> list[tuple
     return targets
 
 
-# A learner's coordinator subclasses these, even in the compiled build.
-@mypyc_attr(allow_interpreted_subclasses=True)
 class _Operation:
     """What puts and gets share: targets, the time-out and the history."""
 
@@ -195,7 +192,6 @@ class _Operation:
         return self.host.sim.now - self.started
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)
 class PutOperation(_Operation):
     """One put or delete, coordinated by ``coordinator``."""
 
@@ -359,7 +355,6 @@ class PutOperation(_Operation):
         self._complete(status, error)
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)
 class GetOperation(_Operation):
     """One get, coordinated by ``coordinator``."""
 
@@ -499,7 +494,6 @@ class GetOperation(_Operation):
         self._complete(status, error)
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)
 class Coordinator:
     """What a node's coordinator answers: the interface a cluster calls.
 
@@ -533,7 +527,6 @@ class Coordinator:
         return f"<{type(self).__name__} of {self.node.name}>"
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)
 class QuorumCoordinator(Coordinator):
     """Dynamo's coordinator (§4.5): N targets, W acknowledgements, R replies, repair.
 

@@ -46,8 +46,9 @@ __all__ = ["Host", "RingEpochs"]
 class RingEpochs:
     """Every ring a cluster has agreed on, by epoch: 0 at the start, one more per change.
 
-    ``rings[epoch]`` is a ring without any check, for the nodes that ask on
-    every operation; :meth:`ring` checks the epoch first.
+    ``current`` and ``epoch`` are the newest ring and its epoch (plain
+    attributes: routing reads them on every operation). ``rings[epoch]`` is a
+    ring without any check; :meth:`ring` checks the epoch first.
 
     Examples
     --------
@@ -65,20 +66,14 @@ class RingEpochs:
     ValueError: epoch must be a whole number from 0 to 1, got 2
     """
 
-    __slots__ = ("_rings",)
+    __slots__ = ("_rings", "current", "epoch")
 
     def __init__(self, ring: "Ring"):
         self._rings: list[Ring] = [ring]
-
-    @property
-    def current(self) -> "Ring":
-        """The newest ring: the one the cluster has agreed on."""
-        return self._rings[-1]
-
-    @property
-    def epoch(self) -> int:
-        """The newest epoch."""
-        return len(self._rings) - 1
+        #: The newest ring: the one the cluster has agreed on.
+        self.current = ring
+        #: The newest epoch.
+        self.epoch = 0
 
     def __getitem__(self, epoch: int) -> "Ring":
         return self._rings[epoch]
@@ -96,6 +91,7 @@ class RingEpochs:
     def agree(self, ring: "Ring") -> int:
         """Add ``ring`` as the newest; return its epoch."""
         self._rings.append(ring)
+        self.current, self.epoch = ring, len(self._rings) - 1
         return self.epoch
 
     def __repr__(self) -> str:

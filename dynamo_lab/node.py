@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .sim.compilation import mypyc_attr
 from .versions import Record, VectorClock
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,8 +49,6 @@ class WritePayload:
 _REPLIES = frozenset({"put_ack", "get_resp", "repair_ack"})
 
 
-# A learner's replica subclasses this, even in the compiled build.
-@mypyc_attr(allow_interpreted_subclasses=True)
 class Node:
     """One storage node of a :class:`~dynamo_lab.cluster.Cluster`: a replica, and
     the home of a coordinator.
@@ -85,22 +82,22 @@ class Node:
         self.hints_stored = 0
         self.hints_delivered = 0
         self.tombstones_purged = 0
-        #: The version of the ring this node routes by (see :attr:`ring`).
+        #: The version of the ring this node routes by, and that ring: the
+        #: newest it has heard of. Under gossip membership a join or leave
+        #: reaches nodes one exchange at a time, so for a while nodes can
+        #: disagree on a key's replicas.
         self.ring_epoch = host.rings.epoch
+        self.ring: Ring = host.rings[self.ring_epoch]
 
     def __repr__(self) -> str:
         state = "up" if self.host.network.is_up(self.name) else "down"
         return f"<Node {self.name} {state}: {len(self.store)} keys, {self.hints_pending} hints>"
 
     # -- the ring as this node knows it -------------------------------------
-    @property
-    def ring(self) -> Ring:
-        """This node's view of the ring: the newest one it has heard of.
-
-        Under gossip membership a join or leave reaches nodes one exchange at
-        a time, so for a while nodes can disagree on a key's replicas.
-        """
-        return self.host.rings[self.ring_epoch]
+    def route_by(self, epoch: int) -> None:
+        """Route by ring ``epoch`` from now on (a switch every node makes at once)."""
+        self.ring_epoch = epoch
+        self.ring = self.host.rings[epoch]
 
     def adopt_ring(self, epoch: int) -> None:
         """Route by ring ``epoch`` from now on, handing off what this node lost.
@@ -111,7 +108,8 @@ class Node:
         """
         if epoch <= self.ring_epoch:
             return
-        old, self.ring_epoch = self.ring, epoch
+        old = self.ring
+        self.route_by(epoch)
         new = self.ring
         if self.name not in new.nodes:
             return  # a node leaving handed its ranges off before the switch

@@ -24,8 +24,8 @@ COPIES_A_SYSTEM = pytest.mark.skipif(
     COMPILED, reason="compiled: a compiled system cannot be deep-copied")
 
 #: For a test that plugs a replica or coordinator class of its own into a
-#: cluster: the compiled build refuses them (its native calls would skip the
-#: overrides), with a ValueError that says so.
+#: cluster: in the compiled build no Python class can subclass a compiled
+#: one, and a cluster refuses other classes with a ValueError that says so.
 PLUGS_IN_CLASSES = pytest.mark.skipif(
     COMPILED, reason="compiled: replica and coordinator classes of one's own need the "
                      "interpreted package")

@@ -19,24 +19,30 @@ from dynamo_lab.node import Node
 PACKAGE = Path(dl.__file__).parent
 
 
-class FirstAckPut(PutOperation):
-    """Answers the client after the first acknowledgement, whatever W is."""
+def first_ack_coordinator():
+    """A coordinator that answers a put after the first acknowledgement, whatever W is.
 
-    def _check_quorum(self):
-        if not self.replied and self.acks:
-            self._complete("ok", None)
-            self._answered()
+    (Defined on demand: the compiled build lets no Python class subclass its own.)
+    """
+    class FirstAckPut(PutOperation):
+        def _check_quorum(self):
+            if not self.replied and self.acks:
+                self._complete("ok", None)
+                self._answered()
+
+    class FirstAckCoordinator(QuorumCoordinator):
+        put_operation = FirstAckPut
+
+    return FirstAckCoordinator
 
 
-class FirstAckCoordinator(QuorumCoordinator):
-    put_operation = FirstAckPut
+def forgetful_replica():
+    """A replica that acknowledges every write, as it must, but stores none of them."""
+    class ForgetfulReplica(Node):
+        def apply(self, key, record, hint_for=None):
+            return record
 
-
-class ForgetfulReplica(Node):
-    """Acknowledges every write, as a replica must, but stores none of them."""
-
-    def apply(self, key, record, hint_for=None):
-        return record
+    return ForgetfulReplica
 
 
 def busy_run(**classes):
@@ -56,8 +62,9 @@ def test_the_default_classes_keep_every_read_fresh():
 
 @PLUGS_IN_CLASSES
 def test_a_coordinator_that_ignores_w_is_caught_by_the_stale_read_checker():
-    cluster, _ = busy_run(coordinator=FirstAckCoordinator)
-    assert all(type(cluster.node(n).coordinator) is FirstAckCoordinator for n in cluster.nodes)
+    hasty = first_ack_coordinator()
+    cluster, _ = busy_run(coordinator=hasty)
+    assert all(type(cluster.node(n).coordinator) is hasty for n in cluster.nodes)
     stale = dl.checks.stale_reads(cluster.history)
     assert stale, "acknowledging after one replica must let some read miss an acknowledged write"
     # Each one missed at least one acknowledged write.
@@ -66,7 +73,7 @@ def test_a_coordinator_that_ignores_w_is_caught_by_the_stale_read_checker():
 
 @PLUGS_IN_CLASSES
 def test_a_replica_that_keeps_nothing_is_caught_by_the_lost_write_checker():
-    cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=2, replica=ForgetfulReplica)
+    cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=2, replica=forgetful_replica())
     for i in range(20):
         cluster.put(f"k{i}", i)
     cluster.run_until_idle()
@@ -141,7 +148,7 @@ def test_protocol_code_never_imports_the_cluster(module):
 @pytest.mark.skipif(not COMPILED, reason="only the compiled build refuses its own classes")
 def test_the_compiled_build_refuses_classes_it_would_bypass():
     with pytest.raises(ValueError, match="need the interpreted package"):
-        dl.Cluster(coordinator=FirstAckCoordinator)
+        dl.Cluster(coordinator=Coordinator)
 
 
 def test_a_cluster_is_a_host():

@@ -3,10 +3,13 @@
 ``make compiled`` compiles the hot modules with mypyc (see
 ``benchmarks/compiled.py``). A compiled class refuses subclasses written in
 plain Python unless it is marked with ``mypyc_attr(allow_interpreted_subclasses=True)``.
-The classes a course or a learner extends carry that mark: the leader-based
-topologies subclass the system, and a learner's replica or coordinator
-subclasses the cluster's. Where mypy is not installed (Binder), the mark is
-a stand-in that changes nothing.
+The system base class carries that mark, because the leader-based topologies
+subclass it. Nodes and coordinators do not: the mark makes every call
+between their methods slower in the compiled build (about 5% of its throughput
+when it was tried), and that build is for long studies of the default
+protocol; replicas and coordinators of one's own run on the interpreted
+package. Where mypy is not installed (Binder), the mark is a stand-in that
+changes nothing.
 
 >>> @mypyc_attr(allow_interpreted_subclasses=True)
 ... class Base:

@@ -206,12 +206,13 @@ class Simulation:
         return self._run(math.inf, stop_after=1) == 1
 
     def _run(self, deadline: float, *, until_idle: bool = False,
-             condition: Callable[[], bool] | None = None,
+             condition: Callable[[], bool] | None = None, awaited: Any = None,
              stop_after: float = math.inf, limit: float = math.inf) -> int:
         """The event loop: run events due by ``deadline``; return how many ran.
 
         Stops early when ``until_idle`` and only daemon events are left, when
-        ``condition()`` (asked once before each event) turns false, or after
+        ``condition()`` (asked once before each event) turns false, once
+        ``awaited.result`` is set (read the same way, without a call), or after
         ``stop_after`` events. Running more than ``limit`` raises
         :class:`SimulationLimitExceeded`. Every run goes through this one
         loop, which is why it is written for speed.
@@ -229,6 +230,8 @@ class Simulation:
                     self._cancelled_in_heap -= 1
                     continue
                 if condition is not None and not condition():
+                    break
+                if awaited is not None and awaited.result is not None:
                     break
                 if time > deadline:
                     break
@@ -275,6 +278,22 @@ class Simulation:
         Stops early once the next event lies beyond ``now + limit_ms``.
         """
         return self._run(self.now + limit_ms, condition=condition)
+
+    def run_until_answered(self, awaited: Any, limit_ms: float = math.inf) -> int:
+        """Run events until ``awaited.result`` is set (or no event remains).
+
+        What a synchronous ``put`` or ``get`` waits on: the same as
+        ``run_while(lambda: awaited.result is None)``, without a call per event.
+
+        >>> class Request:
+        ...     result = None
+        >>> sim, request = Simulation(seed=0), Request()
+        >>> _ = sim.schedule(1.0, setattr, request, "result", "ok")
+        >>> _ = sim.schedule(2.0, print, "later")
+        >>> sim.run_until_answered(request), sim.now
+        (1, 1.0)
+        """
+        return self._run(self.now + limit_ms, awaited=awaited)
 
     def run_until_idle(self, max_events: int | None = None) -> int:
         """Run until only daemon timers are left; return how many events ran.

@@ -18,8 +18,8 @@ from dynamo_lab.plots.messages import TimeAxis  # noqa: E402
 from dynamo_lab.plots.quorum import waits_for  # noqa: E402
 from dynamo_lab.quorum import quorum_facts  # noqa: E402
 from dynamo_lab.views.message_timeline import (MessageTimeline, down_intervals, fault_state_at,  # noqa: E402
-                               message_lives, node_status, operation_spans,
-                               partition_intervals, participants)
+                                               message_lives, node_status, operation_spans,
+                                               partition_intervals, participants)
 from dynamo_lab.ring import Ring  # noqa: E402
 from dynamo_lab.sim.trace import Trace  # noqa: E402
 

@@ -8,8 +8,8 @@ import dynamo_lab as dl
 from dynamo_lab.pbs import p_stale
 from dynamo_lab.consistency import level_size
 from dynamo_lab.experiments.quorums import (NEW, OLD, compare_with_pbs, find_stale_read,
-                                           operations_with_replicas_down, outside_coordinator,
-                                           quorum_latencies, stale_read_frequency)
+                                            operations_with_replicas_down, outside_coordinator,
+                                            quorum_latencies, stale_read_frequency)
 
 
 # -- failures tolerated ---------------------------------------------------------------

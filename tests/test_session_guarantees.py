@@ -4,10 +4,10 @@ import pytest
 
 import dynamo_lab as dl
 from dynamo_lab.checks.session_guarantees import (monotonic_read_violations,
-                                                 read_your_writes_violations, session_violations)
+                                                  read_your_writes_violations, session_violations)
 from dynamo_lab.experiments.session_guarantees import (compare_session_guarantees,
-                                                      count_session_violations,
-                                                      find_session_violation, session_trial)
+                                                       count_session_violations,
+                                                       find_session_violation, session_trial)
 from histories import history_of
 
 

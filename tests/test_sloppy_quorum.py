@@ -5,9 +5,9 @@ import pytest
 import dynamo_lab as dl
 from dynamo_lab.checks import linearizable, stale_reads
 from dynamo_lab.exercises.ex05 import _hint_targets
-from dynamo_lab.experiments.sloppy_quorums import (NEW_CART, OLD_CART, handoff_after_heal, key_with_home,
-                                      partitioned_cart, write_availability,
-                                      writes_across_partition)
+from dynamo_lab.experiments.sloppy_quorums import (NEW_CART, OLD_CART, handoff_after_heal,
+                                                   key_with_home, partitioned_cart,
+                                                   write_availability, writes_across_partition)
 
 SPLIT = (["A", "B"], ["C", "D", "E"])
 

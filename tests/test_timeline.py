@@ -17,7 +17,7 @@ from dynamo_lab.plots import TimelineDrawing, draw_timeline  # noqa: E402
 from dynamo_lab.plots.colors import CUT, OUTCOME_COLORS  # noqa: E402
 from dynamo_lab.system import FaultEvent  # noqa: E402
 from dynamo_lab.views.history_timeline import (HistoryTimeline, fault_text, render_text,  # noqa: E402
-                                 timeline_rows)
+                                               timeline_rows)
 
 NODES = ("A", "B", "C", "D", "E")
 FAULTS = [FaultEvent(12.0, "crash", ("C",)),

@@ -16,7 +16,7 @@ from dynamo_lab.checks.history_files import read_history
 from dynamo_lab.checks.linearizability import LinearizabilityResult, linearizable
 from dynamo_lab.checks.lost_writes import LostWriteReport, lost_writes
 from dynamo_lab.checks.session_guarantees import (SessionViolation, monotonic_read_violations,
-                                                 read_your_writes_violations, session_violations)
+                                                  read_your_writes_violations, session_violations)
 from dynamo_lab.checks.staleness import StaleRead, stale_reads
 
 __all__ = ["linearizable", "read_history", "LinearizabilityResult", "stale_reads", "StaleRead",

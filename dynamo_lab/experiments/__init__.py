@@ -35,7 +35,8 @@ own names are here at once.
 
 from importlib import import_module
 
-from .sweeps import CLUSTER_OPTIONS, DEFAULT_OPS, WORKLOAD_OPTIONS, configurations, run_config, sweep
+from .sweeps import (CLUSTER_OPTIONS, DEFAULT_OPS, WORKLOAD_OPTIONS, configurations, run_config,
+                     sweep)
 
 __all__ = ["sweep", "configurations", "run_config", "CLUSTER_OPTIONS", "WORKLOAD_OPTIONS",
            "DEFAULT_OPS"]

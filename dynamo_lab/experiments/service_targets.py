@@ -75,7 +75,8 @@ __all__ = ["ServiceTargets", "TargetCheck", "TargetReport", "Measurements", "mea
 CONFIG_OPTIONS = ("n", "r", "w", "sloppy_quorum", "hinted_handoff", "read_repair")
 #: Latency fits :func:`measure` accepts by name (PBS Table 3).
 LATENCY_FITS = {"YMMR": YMMR, "LNKD-DISK": LNKD_DISK, "LNKD-SSD": LNKD_SSD}
-#: Latency percentiles a target may name (those :func:`dynamo_lab.experiments.workload.run` reports).
+#: Latency percentiles a target may name (those
+#: :func:`dynamo_lab.experiments.workload.run` reports).
 PERCENTILES = ("p50", "p99", "p99.9")
 
 #: Requests never time out in these runs, so a slow one is measured, not cut short.

@@ -31,7 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..views.message_timeline import Participation, Snapshot, message_lives, node_status, participants
+from ..views.message_timeline import (Participation, Snapshot, message_lives, node_status,
+                                      participants)
 from .axes import axes_or_new
 from .colors import CUT, DOWN, DOWN_EDGE, node_colors
 

@@ -33,7 +33,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..views.message_timeline import MessageLife, MessageTimeline, down_intervals, partition_intervals
+from ..views.message_timeline import (MessageLife, MessageTimeline, down_intervals,
+                                      partition_intervals)
 from .axes import axes_or_new
 from .colors import CUT, DOWN, DROPPED, LOST, OUTCOME_COLORS, node_colors
 
@@ -211,7 +212,8 @@ def draw_messages(source, *, start: float | None = None, end: float | None = Non
     >>> d.counts["cut"], len(d.markers["cut"].get_offsets()), sorted(d.lanes)
     (1, 1, ['A', 'B', 'C', 'client alice'])
     """
-    timeline = source if isinstance(source, MessageTimeline) else MessageTimeline.from_cluster(source)
+    timeline = (source if isinstance(source, MessageTimeline)
+                else MessageTimeline.from_cluster(source))
     if until is not None and end is None:
         end = until
     moment = until if until is not None else timeline.end

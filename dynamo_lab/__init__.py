@@ -22,7 +22,6 @@ Traceback (most recent call last):
 ModuleNotFoundError: dynamo_lab.quorum_experiments has moved to dynamo_lab.experiments.quorums
 """
 
-import importlib.abc
 import sys
 from importlib import import_module
 
@@ -102,8 +101,12 @@ _MOVED: dict[str, str] = {
 }
 
 
-class _MovedModuleFinder(importlib.abc.MetaPathFinder):
-    """Consulted last, after the real finders found nothing under an old path."""
+class _MovedModuleFinder:
+    """A finder on ``sys.meta_path``, consulted after the real ones found nothing.
+
+    (Any object with ``find_spec`` will do; importlib.abc's base class would
+    add a fifth to the package's import time.)
+    """
 
     def find_spec(self, fullname, path, target=None):
         new_home = _MOVED.get(fullname)

@@ -200,6 +200,18 @@ def _open_notebook_idle(page) -> None:
     page.get_by_text(re.compile(r"Python 3 \(ipykernel\) \| Idle")).wait_for()
 
 
+def _answer_in_cell(page, notebook, finds: str, typed: str, expected: str) -> str:
+    """Replace the code of the cell containing ``finds`` with ``typed``, run it,
+    wait for ``expected`` in its output, and return the output's text."""
+    cell = notebook.locator(".jp-CodeCell", has_text=finds)
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(typed)
+    page.keyboard.press("Shift+Enter")
+    cell.locator(".jp-OutputArea-output", has_text=expected).wait_for()
+    return cell.locator(".jp-OutputArea").inner_text()
+
+
 @pytest.mark.browser
 def test_lab_opens_lesson_00_and_an_exercise_that_checks_an_answer(course_lab, tmp_path):
     with browser_page(course_lab, tmp_path) as (driver, address):
@@ -227,21 +239,12 @@ def test_lab_opens_lesson_00_and_an_exercise_that_checks_an_answer(course_lab, t
         setup.locator(".cm-content").click()
         page.keyboard.press("Shift+Enter")
         setup.locator(".jp-InputArea-prompt", has_text="[1]").wait_for()
-        answer = notebook.locator(".jp-CodeCell", has_text="q3.check(")
-        answer.locator(".cm-content").click()
-        page.keyboard.press("Control+A")
-        page.keyboard.insert_text('q3.check("b")')
-        page.keyboard.press("Shift+Enter")
-        answer.locator(".jp-OutputArea-output", has_text="Correct!").wait_for()
-        assert "Error" not in answer.locator(".jp-OutputArea").inner_text()
+        answered = _answer_in_cell(page, notebook, "q3.check(", 'q3.check("b")', "Correct!")
+        assert "Error" not in answered
         # An answer of the wrong form is told the form, not "Incorrect".
-        pair = notebook.locator(".jp-CodeCell", has_text="q2.check(")
-        pair.locator(".cm-content").click()
-        page.keyboard.press("Control+A")
-        page.keyboard.insert_text("q2.check((3, 3))")
-        page.keyboard.press("Shift+Enter")
-        pair.locator(".jp-OutputArea-output", has_text="Answer with a dict").wait_for()
-        assert "Incorrect" not in pair.locator(".jp-OutputArea").inner_text()
+        answered = _answer_in_cell(page, notebook, "q2.check(", "q2.check((3, 3))",
+                                   "Answer with a dict")
+        assert "Incorrect" not in answered
         page.screenshot(path=str(tmp_path / "exercise_03.png"))
 
 

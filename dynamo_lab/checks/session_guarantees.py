@@ -20,14 +20,18 @@ runs the sessions that lesson 08 checks with them.
 
 Examples
 --------
+Bob reads the newer of two values, then the older one:
+
 >>> from dynamo_lab.history import History
 >>> h = History()
->>> put = h.invoke(process="alice", f="put", key="k", value="new", time=0.0)
->>> _ = h.complete(put, type="ok", value="new", time=2.0)
->>> get = h.invoke(process="alice", f="get", key="k", value=None, time=3.0)
->>> _ = h.complete(get, type="ok", value=["old"], time=4.0)
->>> [v.kind for v in session_violations(h)]
-['read-your-writes']
+>>> for value, at in (("old", 0.0), ("new", 2.0)):
+...     put = h.invoke(process="alice", f="put", key="k", value=value, time=at)
+...     _ = h.complete(put, type="ok", value=value, time=at + 1)
+>>> for seen, at in ((["new"], 4.0), (["old"], 6.0)):
+...     get = h.invoke(process="bob", f="get", key="k", value=None, time=at)
+...     _ = h.complete(get, type="ok", value=seen, time=at + 1)
+>>> [(v.kind, v.process) for v in session_violations(h)]
+[('monotonic reads', 'bob')]
 """
 
 

@@ -99,13 +99,16 @@ class PendingOperation:
             raise RuntimeError("the operation can no longer complete: nothing is scheduled")
         return self.result
 
-    def _finish(self, result, status: str, value: Any, error: str | None) -> None:
+    def _finish(self, result, status: str, value: Any, error: str | None,
+                event: tuple | None = None) -> None:
+        """Complete the operation with ``result``; ``event`` is a sent write's
+        ``(node, counter)``, recorded in the history for the checkers."""
         if self.result is not None:
             return
         self.result = result
         self._cluster.history.complete(self.invocation, type=status, value=value,
                                        time=self._cluster.sim.now, node=result.coordinator,
-                                       error=error)
+                                       error=error, event=event)
         self.client.in_flight = None
         for callback in self._callbacks:
             callback(result)

@@ -62,6 +62,10 @@ __all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "READ_FANOU
 #: subclasses, so only the default classes can run there.
 _COMPILED = not __file__.endswith(".py")
 
+#: How long ``add_node`` and ``remove_node`` run the cluster waiting for the
+#: copy to finish before they return a report that says it is still going (ms).
+REBALANCE_WAIT_MS = 60_000.0
+
 #: Accepted values of ``read_repair``.
 READ_REPAIR_MODES = ("async", "blocking", False)
 #: Accepted values of ``read_fanout``: which replicas a get asks.
@@ -269,6 +273,9 @@ class Cluster(SimulatedSystem):
         #: Every ring the cluster has agreed on, by epoch; nodes route by
         #: their own view, :attr:`Node.ring <dynamo_lab.node.Node.ring>`.
         self.rings = RingEpochs(ring)
+        #: Stamped on every context this cluster hands out, so that a context
+        #: from another cluster is refused (compared with ``is``).
+        self.context_origin = object()
         self.n, self.r, self.w = n, r, w
         self.read_repair = read_repair
         self.sloppy_quorum = sloppy_quorum
@@ -397,6 +404,10 @@ class Cluster(SimulatedSystem):
         if context.key != key:
             raise ValueError(f"this context belongs to key {context.key!r}, not {key!r}; pass "
                              f"the context from a read of {key!r}")
+        if context.origin is not None and context.origin is not self.context_origin:
+            raise ValueError(f"this context comes from another cluster: its clock names writes "
+                             f"this cluster never saw, and would replace writes it never read; "
+                             f"pass the context of a read of {key!r} from this cluster")
         return context
 
     def _choose_coordinator(self, key: str, coordinator: str | None) -> str | None:
@@ -420,7 +431,7 @@ class Cluster(SimulatedSystem):
                              "this cluster has hinted_handoff=False")
         chosen = self._choose_coordinator(key, coordinator)
         f = "delete" if tombstone else "put"
-        pending = self._begin(client, f, key, None if tombstone else value, chosen)
+        pending = self._begin(client, f, key, None if tombstone else value, chosen, context)
         if chosen is None or not self.network.is_up(chosen):
             return self._fail_at_once(pending, key, chosen, self._coordinator_problem(chosen))
         self._nodes[chosen].coordinator.put(pending, key, value, context, quorum, tombstone,
@@ -518,8 +529,11 @@ class Cluster(SimulatedSystem):
     def add_node(self, name: str) -> RebalanceReport:
         """Add a node: it takes tokens, receives the ranges it gains, then serves them.
 
-        The copy travels as simulated messages; this call runs the cluster
-        until the switch to the new ring and returns what moved.
+        The copy travels as simulated messages, and a copy that is lost or
+        meets a crashed node is sent again. This call runs the cluster until
+        the switch to the new ring (or, if a copy waits for a node that is
+        down, for :data:`REBALANCE_WAIT_MS` of simulated time) and returns
+        what moved; ``report.done`` says whether the switch happened.
         """
         if not isinstance(name, str) or not name:
             raise ValueError(f"node names must be non-empty strings, got {name!r}")
@@ -565,7 +579,9 @@ class Cluster(SimulatedSystem):
         self._rebalance = job
         self._log_fault(kind, (name,), detail=f"{len(change.moved)} ranges move")
         job.start()
-        self.sim.run_while(lambda: not job.report.done)
+        # A copy that waits for a crashed node goes on in the background; the
+        # call returns after a minute of simulated time rather than wait for ever.
+        self.sim.run_while(lambda: not job.report.done, limit_ms=REBALANCE_WAIT_MS)
         return job.report
 
     def _witness_for(self, name: str) -> str:

@@ -197,7 +197,7 @@ class PutOperation(_Operation):
 
     kind = "put"
     __slots__ = ("any_level", "kept_hints", "value", "context_clock", "tombstone", "acks",
-                 "record", "_purged")
+                 "record", "event", "_purged")
 
     def __init__(self, coordinator, pending, key, quorum, value: Any, context: Context | None,
                  tombstone: bool = False, *, any_level: bool = False):
@@ -209,6 +209,7 @@ class PutOperation(_Operation):
         self.tombstone = tombstone
         self.acks: list[str] = []
         self.record: Record | None = None
+        self.event: tuple[str, int] | None = None   # the write's (node, counter), once stamped
         self._purged = False
 
     def send_requests(self) -> None:
@@ -230,7 +231,8 @@ class PutOperation(_Operation):
             # used once, as client-side clocks do.
             local = None
             actor, counter = node.one_off_actor(), 1
-        sibling = Sibling(None if self.tombstone else self.value, (actor, counter),
+        self.event = (actor, counter)
+        sibling = Sibling(None if self.tombstone else self.value, self.event,
                           node.wall_clock(), self.tombstone)
         self.record = host.versioning.write(local, self.context_clock, sibling,
                                                host.clock_threshold)
@@ -346,10 +348,18 @@ class PutOperation(_Operation):
             ok=ok, status=status, key=self.key, coordinator=self.node.name,
             acks=tuple(self.acks), latency_ms=self.latency_ms, hinted=self._hinted(),
             targets=tuple([name for name, _ in self.targets]),
-            context=Context(self.key, self.record.clock) if self.record is not None else None,
-            error=error, op_id=self.op_id, kept_hints=tuple(self.kept_hints))
+            context=self._context(), error=error, op_id=self.op_id,
+            kept_hints=tuple(self.kept_hints))
         value = None if self.tombstone else self.value
-        self.pending._finish(result, status, value, error)
+        self.pending._finish(result, status, value, error, self.event)
+
+    def _context(self) -> Context | None:
+        """The written record's context: what a write made from it replaces."""
+        record = self.record
+        if record is None:
+            return None
+        return Context(self.key, record.clock, frozenset([s.event for s in record.siblings]),
+                       self.host.context_origin)
 
     def _complete_unanswered(self, status: str, error: str) -> None:
         self._complete(status, error)
@@ -483,7 +493,10 @@ class GetOperation(_Operation):
         ok = status == "ok"
         merged = self.merged if ok else None
         siblings = () if merged is None else merged.siblings
-        context = Context(self.key, merged.clock if merged is not None else EMPTY_CLOCK) if ok else None
+        context = None
+        if ok:
+            context = Context(self.key, EMPTY_CLOCK if merged is None else merged.clock,
+                              frozenset([s.event for s in siblings]), self.host.context_origin)
         result = ReadResult(ok=ok, status=status, key=self.key, coordinator=self.node.name,
                             siblings=siblings, context=context, latency_ms=self.latency_ms,
                             replies=dict(self.replies), error=error, op_id=self.op_id)

@@ -27,18 +27,47 @@ Examples
 [('invoke', 'put', 1, 0.0), ('ok', 'put', 1, 2.5)]
 >>> h.pairs()[0][1].type
 'ok'
+
+What a history records, and how it writes it
+--------------------------------------------
+A value written to a cluster is copied into the history, the trace and the
+replicas, compared by the checkers and exported. So it must be plain data:
+``None``, a bool, an int, a finite float, a string; a list, tuple, set or
+frozenset of values; a dict of values; or a CRDT from :mod:`dynamo_lab.crdt`.
+:func:`check_storable` refuses anything else when the value is written, with
+a message that says what is allowed, rather than let an export fail later.
+
+:func:`to_json` turns a value into JSON that is the same on every run: sets
+are written sorted (Python's ``hash()`` of a string changes from one process
+to the next, and so would the order of a set written as it iterates), and
+dict keys too. Tuples, sets, CRDTs, dicts whose keys are not strings, and
+causal contexts are written as small tagged objects, so that
+:func:`from_json` gives back a value equal to the original.
+
+>>> import json
+>>> json.dumps(to_json({"b", "a", "c"}))
+'{"@set": ["a", "b", "c"]}'
+>>> value = {"cart": frozenset({"pen", "book"}), "n": (1, 2)}
+>>> from_json(to_json(value)) == value
+True
+>>> check_storable(object())
+Traceback (most recent call last):
+...
+ValueError: value must be plain data (None, bool, int, finite float, str, and lists, tuples, sets or dicts of them, or a dynamo_lab.crdt value); got an object
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
-__all__ = ["Operation", "History", "OPERATION_TYPES", "COMPLETION_TYPES"]
+__all__ = ["Operation", "History", "OPERATION_TYPES", "COMPLETION_TYPES", "check_storable",
+           "to_json", "from_json", "MAX_DEPTH"]
 
 #: Every ``type`` an operation record may have.
 OPERATION_TYPES = ("invoke", "ok", "fail", "info")
@@ -76,6 +105,14 @@ class Operation(NamedTuple):
         The coordinator that handled the operation, where known.
     error : str or None
         Why a ``fail`` or ``info`` completion ended that way.
+    context : Context or None
+        On the invocation of a put or delete: the causal context it was
+        written with (see :class:`~dynamo_lab.versions.Context`): which
+        writes it replaces.
+    event : tuple or None
+        On the completion of a put or delete that sent its write (``ok`` or
+        ``info``): the write's ``(node, counter)`` event, which contexts
+        name. :func:`dynamo_lab.checks.lost_writes` reads these two fields.
     """
 
     # The field hides tuple.index, which a history record has no use for.
@@ -89,6 +126,8 @@ class Operation(NamedTuple):
     time: float
     node: str | None = None
     error: str | None = None
+    context: Any = None
+    event: tuple | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The record as a plain dictionary (the JSON-lines form).
@@ -121,10 +160,10 @@ class History:
 
     # -- building ---------------------------------------------------------
     def invoke(self, *, process: str, f: str, key: str | None, value: Any,
-               time: float, node: str | None = None) -> Operation:
+               time: float, node: str | None = None, context: Any = None) -> Operation:
         """Record the start of an operation and return its invocation."""
         op = _new_operation((len(self._ops), self._next_op_id, process, "invoke", f, key,
-                             value, float(time), node, None))
+                             value, float(time), node, None, context, None))
         self._next_op_id += 1
         self._ops.append(op)
         self._open[op.op_id] = op
@@ -132,7 +171,7 @@ class History:
 
     def complete(self, invocation: Operation, *, type: str, value: Any,
                  time: float, node: str | None = None,
-                 error: str | None = None) -> Operation:
+                 error: str | None = None, event: tuple | None = None) -> Operation:
         """Record the completion of ``invocation``; each completes once."""
         if type not in COMPLETION_TYPES:
             raise ValueError(f"completion type {type!r} is not one of {COMPLETION_TYPES}")
@@ -141,7 +180,8 @@ class History:
                              "never invoked here or has already completed")
         op = _new_operation((len(self._ops), invocation.op_id, invocation.process, type,
                              invocation.f, invocation.key, value, float(time),
-                             node if node is not None else invocation.node, error))
+                             node if node is not None else invocation.node, error, None,
+                             event))
         self._ops.append(op)
         return op
 
@@ -185,19 +225,29 @@ class History:
         return list(dict.fromkeys(op.key for op in self._ops))
 
     # -- export -------------------------------------------------------------
-    def to_frame(self):
-        """A pandas DataFrame with one row per record."""
+    def to_frame(self, *, causal: bool = False):
+        """A pandas DataFrame with one row per record.
+
+        The causal columns, ``context`` and ``event``, are left out unless
+        ``causal`` is true: they are for the checkers more than for reading.
+        """
         import pandas as pd
 
         columns = list(Operation._fields)
-        return pd.DataFrame([op.to_dict() for op in self._ops], columns=columns)
+        if not causal:
+            columns = [c for c in columns if c not in ("context", "event")]
+        rows = [{name: copy.deepcopy(getattr(op, name)) for name in columns} for op in self._ops]
+        return pd.DataFrame(rows, columns=columns)
 
     def to_jsonl(self, path: str | Path | None = None) -> str:
         """Serialise as JSON lines; write to ``path`` if given; return the text.
 
-        Values that JSON cannot hold are written with ``repr``.
+        Every field is written in the one form :func:`to_json` gives it, so
+        the text is the same on every run of the same seed, and
+        :meth:`from_jsonl` reads back an equal history.
         """
-        text = "".join(json.dumps(op.to_dict(), default=repr, sort_keys=True) + "\n"
+        text = "".join(json.dumps({name: to_json(field) for name, field
+                                   in zip(Operation._fields, op)}, sort_keys=True) + "\n"
                        for op in self._ops)
         if path is not None:
             Path(path).write_text(text)
@@ -217,7 +267,122 @@ class History:
             if not line.strip():
                 continue
             try:
-                ops.append(Operation(**json.loads(line)))
-            except (json.JSONDecodeError, TypeError) as exc:
+                fields = {name: from_json(field) for name, field in json.loads(line).items()}
+                if isinstance(fields.get("event"), list):
+                    fields["event"] = tuple(fields["event"])
+                ops.append(Operation(**fields))
+            except (json.JSONDecodeError, TypeError, AttributeError, KeyError) as exc:
                 raise ValueError(f"line {line_no} is not a history record: {exc}") from None
         return cls(ops)
+
+
+# -- the values a history records ------------------------------------------------------
+
+#: How deeply values may nest (a list in a list in a list ...).
+MAX_DEPTH = 100
+
+_ALLOWED = ("plain data (None, bool, int, finite float, str, and lists, tuples, sets or dicts "
+            "of them, or a dynamo_lab.crdt value)")
+
+
+def _is_crdt(value: Any) -> bool:
+    from .crdt import CRDT
+
+    return isinstance(value, CRDT)
+
+
+def check_storable(value: Any, what: str = "value") -> Any:
+    """``value`` unchanged if a cluster can store and export it; else a ValueError.
+
+    >>> check_storable([1, "two", {"three": (3.0,)}])
+    [1, 'two', {'three': (3.0,)}]
+    >>> check_storable(float("nan"))
+    Traceback (most recent call last):
+    ...
+    ValueError: value must be a finite number, not nan
+    """
+    _check(value, what, 0)
+    return value
+
+
+def _check(value: Any, what: str, depth: int) -> None:
+    if value is None or isinstance(value, (bool, int, str)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{what} must be a finite number, not {value!r}")
+        return
+    if depth >= MAX_DEPTH:
+        raise ValueError(f"{what} nests more than {MAX_DEPTH} levels deep")
+    if isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            _check(item, what, depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check(key, what, depth + 1)
+            _check(item, what, depth + 1)
+        return
+    if _is_crdt(value):
+        return
+    article = "an" if type(value).__name__[:1].lower() in "aeiou" else "a"
+    raise ValueError(f"{what} must be {_ALLOWED}; got {article} {type(value).__name__}")
+
+
+def _sort_key(encoded: Any) -> str:
+    return json.dumps(encoded, sort_keys=True)
+
+
+def to_json(value: Any) -> Any:
+    """``value`` as JSON-ready data, the same whatever the process (see the module docstring)."""
+    from .versions import Context
+
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [to_json(item) for item in value]
+    if isinstance(value, tuple):
+        return {"@tuple": [to_json(item) for item in value]}
+    if isinstance(value, (set, frozenset)):
+        return {"@set": sorted((to_json(item) for item in value), key=_sort_key)}
+    if isinstance(value, dict):
+        if all(isinstance(key, str) and not key.startswith("@") for key in value):
+            return {key: to_json(item) for key, item in sorted(value.items())}
+        pairs = [[to_json(key), to_json(item)] for key, item in value.items()]
+        return {"@dict": sorted(pairs, key=_sort_key)}
+    if isinstance(value, Context):
+        return {"@context": {"key": value.key,
+                             "clock": [list(entry) for entry in value.clock.entries()],
+                             "seen": sorted([list(event) for event in value.seen],
+                                            key=_sort_key)}}
+    if _is_crdt(value):
+        return {"@crdt": type(value).__name__, "state": to_json(value._state())}
+    return {"@repr": repr(value)}
+
+
+def from_json(data: Any) -> Any:
+    """The value :func:`to_json` encoded."""
+    if isinstance(data, list):
+        return [from_json(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    if "@tuple" in data:
+        return tuple(from_json(item) for item in data["@tuple"])
+    if "@set" in data:
+        return frozenset(from_json(item) for item in data["@set"])
+    if "@dict" in data:
+        return {from_json(key): from_json(item) for key, item in data["@dict"]}
+    if "@context" in data:
+        from .versions import Context, VectorClock
+
+        body = data["@context"]
+        clock = VectorClock({node: (counter, stamp) for node, counter, stamp in body["clock"]})
+        return Context(body["key"], clock, frozenset(tuple(event) for event in body["seen"]))
+    if "@crdt" in data:
+        from . import crdt
+
+        cls = getattr(crdt, data["@crdt"])
+        return cls._from_state(from_json(data["state"]))
+    if "@repr" in data:
+        return data["@repr"]
+    return {key: from_json(item) for key, item in data.items()}

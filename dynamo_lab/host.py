@@ -132,6 +132,10 @@ class Host(Protocol):
     clock_threshold : int
     hint_interval_ms : float
         The settings of the cluster (see :class:`~dynamo_lab.cluster.Cluster`).
+    context_origin : object
+        The token a coordinator puts in every context it hands out
+        (:class:`~dynamo_lab.versions.Context`), so that a context from
+        another cluster can be refused.
     nodes : list of str
         The names of the nodes.
     """
@@ -151,6 +155,7 @@ class Host(Protocol):
     tombstones: str
     clock_threshold: int
     hint_interval_ms: float
+    context_origin: object
 
     @property
     def nodes(self) -> list[str]:

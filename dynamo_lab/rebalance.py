@@ -3,10 +3,13 @@
 When a node joins (or leaves), some ranges of the ring change hands. The
 cluster keeps routing with the old ring while the new owners receive the
 ranges they gain, copied over simulated messages from a current replica
-(the leaving node itself, if it is up). Once every copy is acknowledged, the
-cluster switches to the new ring, and every node that lost a range pushes
-what it then holds for it, so writes made during the copy reach the new
-owners too. A leaving node is removed only after that switch.
+(the leaving node itself, if it is up). A copy that is not acknowledged
+within :data:`RETRY_AFTER_TIMEOUTS` time-outs is sent again, read afresh from
+a current replica that is up: a lost message, or a source or target that
+crashed, delays the copy but cannot wedge it. Once every copy is
+acknowledged, the cluster switches to the new ring, and every node that lost
+a range pushes what it then holds for it, so writes made during the copy
+reach the new owners too. A leaving node is removed only after that switch.
 
 Examples
 --------
@@ -34,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .host import Host
 
-__all__ = ["RebalanceReport", "Rebalance"]
+__all__ = ["RebalanceReport", "Rebalance", "RETRY_AFTER_TIMEOUTS"]
 
 
 @dataclass
@@ -77,11 +80,19 @@ class RebalanceReport:
                 f"({self.bytes_moved} bytes) moved; {state}")
 
 
-class _Transfer:
-    __slots__ = ("job", "records", "final")
+#: A copy still unacknowledged after this many of the cluster's time-outs is
+#: sent again.
+RETRY_AFTER_TIMEOUTS = 4
 
-    def __init__(self, job, records, final):
-        self.job, self.records, self.final = job, records, final
+
+class _Transfer:
+    """Payload of ``transfer`` and ``transfer_ack``: records, and which copy
+    they are (None for the pushes after the switch, which nobody waits for)."""
+
+    __slots__ = ("job", "records", "copy")
+
+    def __init__(self, job, records, copy):
+        self.job, self.records, self.copy = job, records, copy
 
 
 class Rebalance:
@@ -101,7 +112,8 @@ class Rebalance:
         self._adopt_ring, self._retire = adopt_ring, retire
         self.report = RebalanceReport(kind, node, len(change.moved), change.fraction_moved,
                                       started_ms=host.sim.now, change=change)
-        self._pending = 0
+        # Copies not yet acknowledged: copy number -> (moved range, target).
+        self._awaiting: dict[int, tuple] = {}
 
     # -- copying ----------------------------------------------------------------
     def _records_in(self, holder: str, moved) -> dict:
@@ -109,11 +121,11 @@ class Rebalance:
         return {key: record for key, record in store.items()
                 if moved.contains(key_position(key))}
 
-    def _send(self, source: str, target: str, records: dict, final: bool) -> None:
+    def _send(self, source: str, target: str, records: dict, copy: int | None) -> None:
         self.report.keys_moved += len(records)
         self.report.bytes_moved += sum(record_bytes(r) for r in records.values())
         self.host.network.send(source, target, "transfer", None, None,
-                                  _Transfer(self, records, final))
+                               _Transfer(self, records, copy))
 
     def _source(self, moved) -> str | None:
         up = self.host.network.is_up
@@ -123,25 +135,43 @@ class Rebalance:
 
     def start(self) -> None:
         for moved in self.change.moved:
+            for target in moved.gained:
+                self._awaiting[len(self._awaiting)] = (moved, target)
+        if not self._awaiting:
+            self._switch()
+            return
+        self._send_awaited()
+
+    def _send_awaited(self) -> None:
+        """Send every copy still awaited, from a current replica that is up, and
+        look again after the retry interval."""
+        for copy, (moved, target) in self._awaiting.items():
             source = self._source(moved)
             if source is None:
-                continue  # no replica is up to copy from; anti-entropy will have to do
-            records = self._records_in(source, moved)
-            for target in moved.gained:
-                self._pending += 1
-                self._send(source, target, records, final=False)
-        if self._pending == 0:
-            self._switch()
+                continue   # every replica of the range is down: wait for one
+            self._send(source, target, self._records_in(source, moved), copy)
+        self.host.sim.schedule_daemon(RETRY_AFTER_TIMEOUTS * self.host.timeout_ms,
+                                      self._retry)
+
+    def _retry(self) -> None:
+        if self._awaiting and not self.report.done:
+            self._send_awaited()
+
+    @property
+    def copies_awaited(self) -> int:
+        """Copies sent (or waiting for a source) and not yet acknowledged."""
+        return len(self._awaiting)
 
     def receive(self, node, msg) -> None:
         if msg.kind == "transfer":
             for key, record in msg.payload.records.items():
                 node.apply(key, record)
             self.host.network.send(node.name, msg.src, "transfer_ack", None, None,
-                                      msg.payload)
-        elif msg.kind == "transfer_ack" and not msg.payload.final:
-            self._pending -= 1
-            if self._pending == 0 and not self.report.done:
+                                   msg.payload)
+        elif msg.kind == "transfer_ack" and msg.payload.copy is not None:
+            # A copy sent twice is acknowledged twice: only the first counts.
+            if self._awaiting.pop(msg.payload.copy, None) is not None \
+                    and not self._awaiting and not self.report.done:
                 self._switch()
 
     # -- switching ----------------------------------------------------------------
@@ -157,6 +187,6 @@ class Rebalance:
                     records = self._records_in(holder, moved)
                     for target in moved.gained:
                         if records:
-                            self._send(holder, target, records, final=True)
+                            self._send(holder, target, records, None)
         if self.kind == "leave":
             self._retire(self.node)

@@ -24,6 +24,7 @@ from .sim.compilation import mypyc_attr
 from .sim.kernel import Simulation
 from .sim.network import Network
 from .sim.trace import Trace
+from .versions import frozen_value
 
 
 __all__ = ["SimulatedSystem", "FaultEvent", "FAULT_KINDS", "DEFAULT_CLIENT"]
@@ -113,10 +114,15 @@ class SimulatedSystem:
         return key
 
     def _begin(self, client: Client, f: str, key: str, value: Any,
-               node: str | None) -> PendingOperation:
-        """Record the invocation and mark the client busy."""
-        invocation = self.history.invoke(process=client.name, f=f, key=key, value=value,
-                                         time=self.sim.now, node=node)
+               node: str | None, context: Any = None) -> PendingOperation:
+        """Record the invocation and mark the client busy.
+
+        The history keeps a copy of ``value``: a caller who changes their own
+        list afterwards must not change what the history says was written.
+        """
+        invocation = self.history.invoke(process=client.name, f=f, key=key,
+                                         value=frozen_value(value), time=self.sim.now, node=node,
+                                         context=context)
         pending = PendingOperation(self, client, invocation)
         client.in_flight = pending
         return pending

@@ -278,11 +278,19 @@ class Context:
     """The opaque causal context a read hands back for the next write.
 
     It names its key so that a context cannot be used on another key by
-    mistake.
+    mistake, and the cluster that made it (``origin``, an identity token
+    compared with ``is``) so that it cannot be used on another cluster:
+    there its clock would claim to have seen writes it never saw, and the
+    write would replace them. ``seen`` holds the writes (their ``(node,
+    counter)`` events) whose values the read returned, or the write made;
+    with the clock, it says which writes a put made from this context
+    replaces, which is what :func:`dynamo_lab.checks.lost_writes` reads.
     """
 
     key: str
     clock: VectorClock = field(default=EMPTY_CLOCK)
+    seen: frozenset = field(default=frozenset(), compare=False)
+    origin: object = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return f"<Context for {self.key!r}: {self.clock}>"

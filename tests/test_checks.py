@@ -30,12 +30,62 @@ def test_a_read_two_writes_behind_counts_both():
 
 
 def test_lost_writes_must_and_may():
-    h = history_of(("a", "put", 1, "ok", 1, 0, 1), ("b", "get", None, "ok", [1], 2, 3),
-                   ("b", "put", 2, "ok", 2, 4, 5), ("c", "put", 9, "fail", 9, 6, 7))
+    h = history_of(("a", "put", 1, "ok", 1, 0, 1, ("A", 1)),
+                   ("b", "get", None, "ok", [1], 2, 3),
+                   ("b", "put", 2, "ok", 2, 4, 5, ("A", 2), [("A", 1)]),   # had read 1
+                   ("c", "put", 9, "fail", 9, 6, 7))
     assert lost_writes(h, {"k": [2]}).ok                 # 2 replaced 1 after reading it
     report = lost_writes(h, {"k": [1]})
     assert report.lost == {"k": [2]}
     assert lost_writes(h, {"k": [2, 9]}).unexpected == {"k": [9]}   # a failed write appears
+
+
+def test_a_processs_next_put_does_not_replace_its_last_without_a_context():
+    # The same process writes a, then b, without reading in between: b is a
+    # blind write, concurrent with a, so a must survive too.
+    h = history_of(("p", "put", "a", "ok", "a", 0, 1, ("A", 1)),
+                   ("p", "put", "b", "ok", "b", 2, 3, ("A", 2)))
+    assert lost_writes(h, {"k": ["b"]}).lost == {"k": ["a"]}
+    assert lost_writes(h, {"k": ["a", "b"]}).ok
+    # Only what the context names is replaced, whoever wrote it.
+    h = history_of(("p", "put", "a", "ok", "a", 0, 1, ("A", 1)),
+                   ("q", "put", "b", "ok", "b", 2, 3, ("B", 1), [("A", 1)]))
+    assert lost_writes(h, {"k": ["b"]}).ok
+
+
+def test_an_indeterminate_or_unanswered_write_may_have_replaced_what_it_had_seen():
+    for kind in ("info", None):
+        h = history_of(("a", "put", 1, "ok", 1, 0, 1, ("A", 1)),
+                       ("b", "put", 2, kind, 2, 2, 3, ("A", 2), [("A", 1)]))
+        report = lost_writes(h, {"k": []})
+        assert report.ok and report.may == {"k": [1]} and report.must == {}
+        assert lost_writes(h, {"k": [2]}).ok     # it may well have landed
+
+
+def test_lost_writes_reads_a_cluster_history_and_its_export_alike():
+    c = dl.Cluster(seed=4)
+    c.client("a").put("k", 1)
+    read = c.get("k")
+    c.client("b").put("k", 2, context=read.context)
+    c.client("c").put("k", 3)                      # blind: concurrent with 2
+    final = {"k": c.get("k").values}
+    again = dl.History.from_jsonl(c.history.to_jsonl())
+    for history in (c.history, again):
+        report = lost_writes(history, final)
+        assert report.ok and report.must == {"k": [2, 3]} and report.may == {"k": [1]}
+        assert lost_writes(history, {"k": [2]}).lost == {"k": [3]}
+
+
+@pytest.mark.parametrize("final, message", [
+    (None, "final_reads must map each key"),
+    (["a"], "final_reads must map each key"),
+    ({"k": 7}, "a final read must be a list of values"),
+])
+def test_lost_writes_says_what_its_arguments_must_be(final, message):
+    with pytest.raises(ValueError, match=message):
+        lost_writes(history_of(("a", "put", 1, "ok", 1, 0, 1, ("A", 1))), final)
+    with pytest.raises(ValueError, match="history must be a History"):
+        lost_writes([("a", "put")], {})
 
 
 def test_convergence_follows_the_replicas():

@@ -68,6 +68,20 @@ def test_stored_values_cannot_be_changed_behind_the_simulators_back():
     assert c.get("cart").value == ["book"]
 
 
+def test_the_history_keeps_its_own_copy_of_what_was_written():
+    # The checkers read the history: a caller's list changed after the put
+    # must not change what the history says was written.
+    c = dl.Cluster(seed=1)
+    cart = ["book"]
+    c.put("cart", cart)
+    cart.append("pen")
+    v = c.get("cart").values
+    assert [op.value for op in c.history if op.f == "put"] == [["book"], ["book"]]
+    assert dl.checks.linearizable(c.history).valid is True
+    assert dl.checks.lost_writes(c.history, {"cart": v}).ok
+    assert dl.checks.stale_reads(c.history) == []
+
+
 def test_write_result_reports_acks_targets_and_latency(cluster):
     w = cluster.put("k2", 1)
     home = cluster.ring.home_replicas("k2")
@@ -237,6 +251,24 @@ def test_a_context_from_another_key_is_refused(cluster):
     with pytest.raises(ValueError, match="belongs to key 'k', not 'other'"):
         cluster.put("other", 1, context=context)
     assert snapshot(cluster) == before
+
+
+def test_a_context_from_another_cluster_is_refused_and_nothing_is_lost():
+    a, b = dl.Cluster(seed=1), dl.Cluster(seed=1)
+    for i in range(5):
+        b.put("cart", i, context=b.get("cart").context)
+    a.client("x").put("cart", "alice")
+    a.client("y").put("cart", "bob")
+    foreign = b.get("cart").context
+    before = snapshot(a)
+    with pytest.raises(ValueError, match="comes from another cluster"):
+        a.client("m").put("cart", "m", context=foreign)
+    with pytest.raises(ValueError, match="comes from another cluster"):
+        a.client("m").delete("cart", context=foreign)
+    assert snapshot(a) == before
+    assert sorted(a.client("r").get("cart").values) == ["alice", "bob"]
+    # A context from this cluster, even an old one, is still taken.
+    assert a.put("cart", "both", context=a.get("cart").context).ok
 
 
 def test_crash_twice_is_refused(cluster):

@@ -106,3 +106,57 @@ def test_hint_counts_keep_what_a_departed_node_counted():
     assert before == {"stored": 1, "delivered": 1, "pending": 0}
     cluster.remove_node(holder)
     assert cluster.hint_counts["stored"] >= 1 and cluster.hint_counts["delivered"] >= 1
+
+
+def nothing_acknowledged_lost(cluster, keys):
+    finals = {f"k{i}": cluster.get(f"k{i}", r="ALL").values for i in range(keys)}
+    report = lost_writes(cluster.history, finals)
+    return report.ok and report.must
+
+
+def test_a_lost_transfer_is_sent_again_and_the_join_finishes():
+    cluster = dl.Cluster(seed=3, loss=0.3)
+    for i in range(30):
+        cluster.put(f"k{i}", i)
+    report = cluster.add_node("F")
+    assert report.done, report
+    cluster.run_for(60_000)
+    assert cluster.remove_node("B").done
+    cluster.network.loss = 0.0                     # reads at ALL need every reply
+    cluster.settle()
+    assert nothing_acknowledged_lost(cluster, 30)
+
+
+@pytest.mark.parametrize("who", ["target", "source"])
+def test_a_crash_during_the_copy_delays_the_join_but_does_not_wedge_it(who):
+    cluster = dl.Cluster(nodes=5, n=3, seed=4)
+    for i in range(40):
+        cluster.put(f"k{i}", i)
+    cluster.run_until_idle()
+    # Crash a node half a millisecond into the copy, and bring it back later.
+    victim = "F" if who == "target" else "A"
+    cluster.sim.schedule(0.5, cluster.crash, victim)
+    cluster.sim.schedule(3_000.0, cluster.recover, victim)
+    report = cluster.add_node("F")
+    assert report.done and report.completed_ms > 0.5, report
+    if who == "target":
+        assert report.completed_ms >= 3_000.0     # it waited for F to come back
+    cluster.run_for(5_000)
+    assert cluster.remove_node("C").done          # membership changes go on
+    cluster.settle()
+    assert nothing_acknowledged_lost(cluster, 40)
+
+
+def test_a_copy_waiting_for_a_crashed_node_returns_and_goes_on_in_the_background():
+    cluster = dl.Cluster(nodes=4, n=3, seed=5)
+    for i in range(20):
+        cluster.put(f"k{i}", i)
+    cluster.run_until_idle()
+    cluster.sim.schedule(0.5, cluster.crash, "E")
+    report = cluster.add_node("E")                 # E is down for good, for now
+    assert not report.done and "copy in progress" in str(report)
+    with pytest.raises(ValueError, match="still moving data"):
+        cluster.add_node("F")
+    cluster.recover("E")
+    cluster.run_for(2_000)
+    assert report.done and "E" in cluster.ring.nodes

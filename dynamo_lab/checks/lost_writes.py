@@ -1,37 +1,49 @@
-"""Lost writes: invariant 11's must/may accounting over a history.
+"""Lost writes: invariant 11's must/may accounting, read from the history's contexts.
 
-An acknowledged put *must* survive, unless a later put (acknowledged, or
-indeterminate and so perhaps applied) was made from a context that had read
-its value: then it *may* have been replaced.
-A put's context is taken to be what the same process last read or wrote
-of the same key, as in a read-modify-write, which is how the course's
-workloads write.
-After the run settles, the final read must hold every "must" value, and
-nothing but values that some acknowledged or indeterminate put wrote.
+Every put and delete the cluster runs records, on its invocation, the causal
+context it was written with, and on its completion the ``(node, counter)``
+event of the write it sent (see :class:`~dynamo_lab.history.Operation`). A
+write W is *replaced* by a later write X when X's context had seen W: W's
+event is among the writes X's read returned (``context.seen``) or X's
+context clock covers it. Then:
+
+- an acknowledged put *must* survive, unless some other put or delete that
+  may have taken effect (acknowledged, indeterminate, or never answered)
+  replaced it: then it *may* be gone;
+- after the run settles, the final read must hold every "must" value, and
+  nothing but values that some put which may have taken effect wrote.
+
+Only the contexts decide: not the order of a process's puts, nor which
+process wrote what. A put whose invocation has no context (a blind put, or a
+history read from a file without contexts) replaced nothing.
 
 Examples
 --------
->>> from dynamo_lab.history import History
->>> h = History()
->>> def put(process, value, status="ok"):
-...     op = h.invoke(process=process, f="put", key="k", value=value, time=len(h))
-...     _ = h.complete(op, type=status, value=value, time=len(h))
->>> put("a", 1); put("b", 2)          # b wrote 2 without having seen 1
->>> report = lost_writes(h, {"k": [2]})
->>> report.lost, report.ok
-({'k': [1]}, False)
->>> lost_writes(h, {"k": [1, 2]}).ok   # siblings: both survived
-True
->>> put("a", 3)                       # a replaces its own 1
->>> lost_writes(h, {"k": [2, 3]}).ok
-True
+>>> import dynamo_lab as dl
+>>> cluster = dl.Cluster(seed=1)
+>>> _ = cluster.client("a").put("k", "a1")
+>>> _ = cluster.client("b").put("k", "b1")        # blind: concurrent with a1
+>>> read = cluster.get("k")
+>>> sorted(read.values)
+['a1', 'b1']
+>>> _ = cluster.put("k", "both", context=read.context)   # replaces a1 and b1
+>>> report = lost_writes(cluster.history, {"k": cluster.get("k").values})
+>>> report.ok, report.must, sorted(report.may["k"])
+(True, {'k': ['both']}, ['a1', 'b1'])
+>>> lost_writes(cluster.history, {"k": []}).lost      # had the final read been empty
+{'k': ['both']}
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["LostWriteReport", "lost_writes"]
+__all__ = ["LostWriteReport", "lost_writes", "replaces"]
+
+#: Client operations that write.
+_WRITES = ("put", "delete")
 
 
 @dataclass
@@ -41,11 +53,12 @@ class LostWriteReport:
     Attributes
     ----------
     must, may : dict
-        key -> values that must survive / may have been replaced.
+        key -> acknowledged put values that must survive / were replaced by a
+        later write that may have taken effect.
     lost : dict
         key -> "must" values missing from the final read.
     unexpected : dict
-        key -> final values that no acknowledged or indeterminate put wrote.
+        key -> final values that no put which may have taken effect wrote.
     """
 
     must: dict = field(default_factory=dict)
@@ -58,50 +71,73 @@ class LostWriteReport:
         return not self.lost and not self.unexpected
 
 
+def replaces(context: Any, event: tuple | None) -> bool:
+    """True when a write made from ``context`` replaces the write ``event``.
+
+    ``context`` is a :class:`~dynamo_lab.versions.Context` (or ``None``: it
+    replaces nothing); ``event`` a ``(node, counter)``.
+
+    >>> from dynamo_lab.versions import Context, VectorClock
+    >>> read = Context("k", VectorClock({"A": 2}), frozenset({("B", 1)}))
+    >>> replaces(read, ("A", 2)), replaces(read, ("B", 1)), replaces(read, ("A", 3))
+    (True, True, False)
+    """
+    if context is None or event is None:
+        return False
+    return event in context.seen or context.clock.covers_dot(*event)
+
+
 def _values(read) -> list:
     values = getattr(read, "values", read)
-    return list(values or [])
+    if values is None:
+        return []
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise ValueError(f"a final read must be a list of values or a ReadResult, got {read!r}")
+    return list(values)
+
+
+def _check_arguments(history, final_reads) -> None:
+    if not hasattr(history, "pairs"):
+        raise ValueError(f"history must be a History (cluster.history), got {history!r}")
+    if not isinstance(final_reads, Mapping):
+        raise ValueError(f"final_reads must map each key to its final read (a list of values "
+                         f"or a ReadResult), such as {{'k': ['v']}}; got {final_reads!r}")
 
 
 def lost_writes(history, final_reads) -> LostWriteReport:
     """Check the final reads against the history (see the module docstring).
 
-    ``final_reads`` maps each key to its final read: a list of values or a
-    ReadResult.
+    Parameters
+    ----------
+    history : History
+        ``cluster.history``, or one read back with ``History.from_jsonl``.
+    final_reads : mapping
+        Each key's final read, after the cluster settled: a list of values
+        or a ReadResult (a read at ALL, say).
     """
-    must: dict = {}
-    covered: dict = {}
-    possible: dict = {}
-    last_read: dict = {}
-    events = []
+    _check_arguments(history, final_reads)
+    writes: dict[Any, list] = {}   # key -> [(invocation, completion)] that may have taken effect
     for inv, done in history.pairs():
-        if done is None:
-            if inv.f == "put":
-                possible.setdefault(inv.key, []).append(inv.value)
-            continue
-        events.append((done.time, done.index, inv, done))
-    for _, _, inv, done in sorted(events, key=lambda e: (e[0], e[1])):
-        key = inv.key
-        if inv.f == "get" and done.type == "ok":
-            last_read[(inv.process, key)] = (done.time, _values(done.value))
-        elif inv.f == "put" and done.type in ("ok", "info"):
-            possible.setdefault(key, []).append(inv.value)
-            # An indeterminate write may have taken effect, so what its context
-            # had seen may have been replaced too; only an acknowledged one must stay.
-            read_time, read = last_read.get((inv.process, key), (None, []))
-            seen = read if read_time is not None and read_time <= inv.time else []
-            covered.setdefault(key, []).extend(v for v in seen if v not in covered[key])
-            must[key] = [v for v in must.get(key, []) if v not in seen]
-            if done.type == "ok" and inv.value not in covered[key]:
-                must[key].append(inv.value)
-            # The writer knows what it wrote: its next write replaces it.
-            last_read[(inv.process, key)] = (done.time, [inv.value])
-    report = LostWriteReport(must={k: v for k, v in must.items() if v},
-                             may={k: v for k, v in covered.items() if v})
-    for key in set(must) | set(possible) | set(final_reads):
+        if inv.f in _WRITES and (done is None or done.type != "fail"):
+            writes.setdefault(inv.key, []).append((inv, done))
+    report = LostWriteReport()
+    for key, candidates in writes.items():
+        must, may = [], []
+        for inv, done in candidates:
+            if inv.f != "put" or done is None or done.type != "ok":
+                continue
+            replaced = any(replaces(other.context, done.event)
+                           for other, _ in candidates if other is not inv)
+            (may if replaced else must).append(inv.value)
+        if must:
+            report.must[key] = must
+        if may:
+            report.may[key] = may
+    for key in set(writes) | set(final_reads):
         final = _values(final_reads.get(key, []))
-        missing = [v for v in must.get(key, []) if v not in final]
-        extra = [v for v in final if v not in possible.get(key, [])]
+        possible = [inv.value for inv, _ in writes.get(key, []) if inv.f == "put"]
+        missing = [v for v in report.must.get(key, []) if v not in final]
+        extra = [v for v in final if v not in possible]
         if missing:
             report.lost[key] = missing
         if extra:

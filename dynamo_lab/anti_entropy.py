@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .node import Node
     from .sim.network import Message
 
-__all__ = ["AntiEntropyReport", "Exchange", "version_summary", "run_round"]
+__all__ = ["AntiEntropyReport", "SettleReport", "Exchange", "version_summary", "run_round"]
 
 
 def version_summary(record: Record) -> str:
@@ -96,6 +96,45 @@ class AntiEntropyReport:
                 f"{self.keys_compared_by_full_scan} keys in a full scan, "
                 f"{self.keys_transferred} records sent ({self.bytes_transferred} bytes), "
                 f"{self.keys_repaired} repaired")
+
+
+@dataclass
+class SettleReport:
+    """What ``cluster.settle()`` did, and whether the cluster came to rest.
+
+    Attributes
+    ----------
+    rounds : int
+        Rounds run: each offers every hint, then runs one anti-entropy round.
+    hints_delivered : int
+        Hints their owners acknowledged during the settle.
+    keys_repaired : int
+        (node, key) pairs anti-entropy repaired.
+    converged : bool
+        At rest: the last anti-entropy round compared every replica pair and
+        repaired nothing, so every key's home replicas agree, and no hint waits.
+    blocked : list of str
+        When not at rest, what stands in the way (a node down, a partition,
+        hints not acknowledged), in words.
+    """
+
+    rounds: int = 0
+    hints_delivered: int = 0
+    keys_repaired: int = 0
+    converged: bool = False
+    blocked: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        state = (f"at rest after {self.rounds} round{'s' if self.rounds != 1 else ''}"
+                 if self.converged else
+                 f"not at rest after {self.rounds} rounds: {'; '.join(self.blocked)}")
+        def count(n: int, noun: str) -> str:
+            return f"{n} {noun}{'' if n == 1 else 's'}"
+        return (f"{state}; {count(self.hints_delivered, 'hint')} delivered, "
+                f"{count(self.keys_repaired, 'key')} repaired")
+
+    def __repr__(self) -> str:
+        return f"<SettleReport: {self}>"
 
 
 class _Payload:

@@ -33,7 +33,7 @@ import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .anti_entropy import AntiEntropyReport
+from .anti_entropy import AntiEntropyReport, SettleReport
 from .anti_entropy import run_round as run_anti_entropy_round
 from .client import Client, PendingOperation
 from .consistency import request_quorum
@@ -65,6 +65,10 @@ _COMPILED = not __file__.endswith(".py")
 #: How long ``add_node`` and ``remove_node`` run the cluster waiting for the
 #: copy to finish before they return a report that says it is still going (ms).
 REBALANCE_WAIT_MS = 60_000.0
+
+#: How long ``settle`` lets the cluster run between two rounds (ms): a timeout
+#: detector's suspicion lapses in this time, and a gossip round goes by.
+SETTLE_PAUSE_MS = 1_000.0
 
 #: Accepted values of ``read_repair``.
 READ_REPAIR_MODES = ("async", "blocking", False)
@@ -611,19 +615,69 @@ class Cluster(SimulatedSystem):
         report.pairs_skipped += sum(not e.finished for e in exchanges)
         return report
 
-    def settle(self, max_rounds: int = 10) -> int:
-        """Deliver every hint, then run anti-entropy until a round repairs nothing.
+    def settle(self, max_rounds: int = 10) -> SettleReport:
+        """Bring the cluster to rest once faults have stopped; say what blocks it if it can't.
 
-        What a cluster does once faults stop; returns the number of
-        anti-entropy rounds run (the last one repaired nothing, unless
-        ``max_rounds`` ran out first).
+        Each round, every node that is up offers its hints at once, and then
+        one round of anti-entropy runs. The cluster is at rest when that
+        round compared every replica pair and repaired nothing (so every
+        key's home replicas agree: the Merkle comparison is exact), no hint
+        waits, and no node suspects a peer that is up and reachable. Between rounds the cluster runs on for
+        :data:`SETTLE_PAUSE_MS` of simulated time, so that a failure
+        detector's suspicion from before the heal lapses, gossip spreads and
+        hints whose owners looked down are offered again.
+
+        Returns a :class:`~dynamo_lab.anti_entropy.SettleReport`; when the
+        cluster is not at rest after ``max_rounds`` (a node still down, a
+        partition), its ``blocked`` says why.
         """
         whole_number("max_rounds", max_rounds)
-        self.deliver_hints()
+        report = SettleReport()
         for rounds in range(1, max_rounds + 1):
-            if self.anti_entropy().keys_repaired == 0:
-                break
-        return rounds
+            report.rounds = rounds
+            report.hints_delivered += self.deliver_hints()
+            last = self.anti_entropy()
+            report.keys_repaired += last.keys_repaired
+            if last.keys_repaired == 0 and last.pairs_skipped == 0 \
+                    and self.hint_counts["pending"] == 0 and not self._stale_suspicions():
+                report.converged = True
+                return report
+            if rounds < max_rounds:
+                self.run_for(SETTLE_PAUSE_MS)
+        report.blocked = self._what_keeps_it_from_rest(last)
+        return report
+
+    def _stale_suspicions(self) -> list[tuple[str, str]]:
+        """(observer, peer) for every node that is up and suspects a peer it can reach."""
+        up = [n for n in self.network.nodes if self.network.is_up(n)]
+        return [(observer, peer) for observer in up for peer in self.detector.suspects(observer)
+                if peer in up and self.network.reachable(observer, peer)]
+
+    def _what_keeps_it_from_rest(self, last: AntiEntropyReport) -> list[str]:
+        """Why ``settle`` found the cluster not at rest, in words."""
+        reasons = []
+        for name in self.down:
+            homes = sum(name in self.ring.home_replicas(key) for key in self.keys())
+            waiting = sum(len([o for o in owners if o == name])
+                          for node in self._nodes.values() for owners in node.hints.values())
+            reasons.append(f"node {name} is down (recover it): it is a home replica of "
+                           f"{homes} keys" + (f", and {waiting} hints wait for it"
+                                              if waiting else ""))
+        if len(self.partitions) > 1:
+            shown = " | ".join("[" + ", ".join(g) + "]" for g in self.partitions)
+            reasons.append(f"a partition separates {shown} (heal it)")
+        for name, node in self._nodes.items():
+            owners = sorted({owner for owners in node.hints.values() for owner in owners
+                             if self.network.is_up(owner)})
+            if owners and self.network.is_up(name):
+                reasons.append(f"{name} still holds {node.hints_pending} hints for "
+                               f"{', '.join(owners)}, not yet acknowledged")
+        for observer, peer in self._stale_suspicions():
+            reasons.append(f"{observer} still suspects {peer}, which is up and reachable")
+        if last.keys_repaired:
+            reasons.append(f"the last anti-entropy round still repaired {last.keys_repaired} "
+                           "keys (settle longer: max_rounds)")
+        return reasons or ["anti-entropy skipped replica pairs that could not talk"]
 
     def start_anti_entropy(self, interval_ms: float = 10_000.0, *, fanout: int = 4,
                            depth: int = 3) -> None:

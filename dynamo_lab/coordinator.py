@@ -349,7 +349,7 @@ class PutOperation(_Operation):
             acks=tuple(self.acks), latency_ms=self.latency_ms, hinted=self._hinted(),
             targets=tuple([name for name, _ in self.targets]),
             context=self._context(), error=error, op_id=self.op_id,
-            kept_hints=tuple(self.kept_hints))
+            kept_hints=tuple(self.kept_hints), event=self.event)
         value = None if self.tombstone else self.value
         self.pending._finish(result, status, value, error, self.event)
 

@@ -73,6 +73,9 @@ class WriteResult(NamedTuple):
         Under ``hinted_handoff="coordinator"``: the home replicas the
         coordinator could not reach and keeps a hint for. A write at level
         ``"ANY"`` may succeed on these alone, with no acknowledgement.
+    event : tuple or None
+        The write's ``(node, counter)``: the identity of its sibling, which
+        contexts name (None for a write that sent nothing).
     """
 
     ok: bool
@@ -87,6 +90,7 @@ class WriteResult(NamedTuple):
     error: str | None = None
     op_id: int = -1
     kept_hints: tuple[str, ...] = ()
+    event: tuple[str, int] | None = None
 
     def __repr__(self) -> str:
         if self.ok:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .client import Client, PendingOperation
-from .history import History
+from .history import History, check_storable
 from .latency import LatencyModel
 from .results import ReadResult, WriteResult
 from .sim.compilation import mypyc_attr
@@ -120,6 +120,7 @@ class SimulatedSystem:
         The history keeps a copy of ``value``: a caller who changes their own
         list afterwards must not change what the history says was written.
         """
+        check_storable(value)   # before anything is recorded: a bad value changes nothing
         invocation = self.history.invoke(process=client.name, f=f, key=key,
                                          value=frozen_value(value), time=self.sim.now, node=node,
                                          context=context)

@@ -115,3 +115,40 @@ def test_invariant_10_after_faults_stop_every_replica_agrees(schedule, seed, ver
         # R = 1 reads agree from every coordinator.
         seen = {tuple(map(repr, cluster.get(key, r=1, coordinator=c).values)) for c in NODES}
         assert len(seen) == 1, (key, seen)
+
+
+def test_settle_delivers_hints_whose_owners_were_suspected_and_comes_to_rest():
+    # During a partition, writes go to fallbacks as hints, and the
+    # coordinators' time-outs make them suspect the far side. Right after the
+    # heal those suspicions still stand; settle must outlast them.
+    cluster = dl.Cluster(nodes=6, n=3, r=2, w=2, seed=7, timeout_ms=30)
+    cluster.partition(["A", "B", "C"])
+    clients = [cluster.client(f"c{i}") for i in range(4)]
+    for i in range(80):
+        client = clients[i % 4]
+        if client.in_flight is None:
+            client.start_put(f"k{i % 12}", i)
+        cluster.run_for(3)
+    cluster.run_until_idle()
+    assert cluster.hint_counts["pending"] > 0
+    cluster.heal()
+    report = cluster.settle()
+    assert report.converged and report.hints_delivered > 0, report
+    assert cluster.hint_counts["pending"] == 0 and dl.checks.converged(cluster)
+    assert "at rest after" in str(report)
+
+
+def test_settle_says_what_keeps_the_cluster_from_rest():
+    cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=2, failure_detector="oracle")
+    cluster.crash("C")
+    for i in range(20):
+        cluster.put(f"k{i}", i)
+    cluster.partition(["A"])
+    report = cluster.settle(max_rounds=3)
+    assert not report.converged and report.rounds == 3
+    text = " ".join(report.blocked)
+    assert "node C is down (recover it)" in text and "hints wait for it" in text
+    assert "a partition separates [A]" in text
+    cluster.heal()
+    cluster.recover("C")
+    assert cluster.settle().converged

@@ -179,6 +179,51 @@ def test_history_and_trace_export():
     assert c.trace.to_jsonl().count("\n") == len(c.trace)
 
 
+EXPORT_WITH_SETS = """
+import dynamo_lab as dl
+from dynamo_lab.crdt import ORSet
+c = dl.Cluster(seed=6)
+c.put("cart", frozenset({"book", "pen", "lamp", "ink", "mug"}))
+c.put("tags", {"x": {"b", "a", "c"}, 2: (1, 2)})
+c.put("or", ORSet().add("pen", ("a", 1)).add("book", ("b", 1)))
+c.get("cart")
+print(c.history.to_jsonl(), end="")
+"""
+
+
+def test_an_export_is_the_same_whatever_the_hash_seed():
+    import subprocess
+    import sys
+
+    texts = {subprocess.run([sys.executable, "-c", EXPORT_WITH_SETS], capture_output=True,
+                            text=True, check=True, env={**__import__("os").environ,
+                                                        "PYTHONHASHSEED": seed}).stdout
+             for seed in ("1", "2", "3")}
+    assert len(texts) == 1
+    (text,) = texts
+    assert '{"@set": ["book", "ink", "lamp", "mug", "pen"]}' in text
+    again = dl.History.from_jsonl(text)
+    assert again.to_jsonl() == text
+    assert again[0].value == frozenset({"book", "pen", "lamp", "ink", "mug"})
+
+
+@pytest.mark.parametrize("value, message", [
+    (object(), "got an object"),
+    ({1, 2, lambda: 0}, "got a function"),
+    (float("nan"), "finite number"),
+    ([[[]]] * 1, None),
+])
+def test_values_that_no_export_could_hold_are_refused_at_the_put(value, message):
+    c = dl.Cluster(seed=1)
+    before = snapshot(c)
+    if message is None:
+        assert c.put("k", value).ok          # plain nested lists are fine
+        return
+    with pytest.raises(ValueError, match=message):
+        c.put("k", value)
+    assert snapshot(c) == before
+
+
 def test_get_right_after_put_can_be_stale_and_settles_after_idle():
     """N=3, R=W=1, exponential latency: the scenario test of the foundation issue."""
     outcomes = []

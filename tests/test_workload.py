@@ -206,6 +206,9 @@ def test_progress_lines_go_to_stderr(capsys):
     ({"faults": [(10, "crash", "A"), (20, "crash", "A")]}, "already down"),
     ({"faults": [(10, "recover", "A")]}, "not down"),
     ({"faults": "crash A"}, "list of"),
+    ({"faults": [(5, "partition", ["A", "B"], ["B", "C"])]}, "more than one group"),
+    ({"faults": [(5, "partition", ["A"], [])]}, "group 2 of the partition is empty"),
+    ({"faults": [(5, "partition", ["A"]), (900, "partition", "B")]}, "list of node names"),
 ])
 def test_invalid_arguments_leave_the_cluster_unchanged(options, message):
     cluster = dl.Cluster(nodes=5, seed=0)
@@ -213,3 +216,23 @@ def test_invalid_arguments_leave_the_cluster_unchanged(options, message):
         run(cluster, **options)
     assert cluster.now == 0 and len(cluster.history) == 0 and not cluster.faults
     assert not cluster._clients
+
+
+def test_an_error_during_a_run_leaves_no_client_busy(monkeypatch):
+    # Validation catches every bad schedule up front; an error raised while
+    # the run goes on (here, by a fault action that is itself broken) must
+    # still let the clients' operations end, so the next run can start.
+    from dynamo_lab.experiments import workload
+
+    cluster = dl.Cluster(nodes=5, seed=0)
+
+    def broken(*args):
+        raise RuntimeError("a fault that fails half-way")
+
+    monkeypatch.setattr(cluster, "explode", broken, raising=False)
+    monkeypatch.setattr(workload, "FAULT_ACTIONS", (*workload.FAULT_ACTIONS, "explode"))
+    with pytest.raises(RuntimeError, match="half-way"):
+        run(cluster, ops=200, clients=8, faults=[(5.0, "explode")], progress=False)
+    assert all(client.in_flight is None for client in cluster._clients.values())
+    assert not cluster.history.pending
+    assert run(cluster, ops=50, clients=8, progress=False).metrics["ops"] == 50

@@ -126,10 +126,16 @@ def compare_presets(names=None, *, duration_ms: float = 6_000.0, rate_per_ms: fl
                          clients=clients, faults=faults, seed=seed, warmup_ms=warmup_ms,
                          **extra)
         cluster, report = ran.cluster, ran.report
+        # The faults stop (a schedule longer than the run may have left a node
+        # down or a partition up): then the cluster settles, and every key is
+        # read at ALL.
         cluster.stop_anti_entropy()
+        cluster.heal()
+        for node in cluster.down:
+            cluster.recover(node)
         cluster.run_until_idle()
         cluster.settle()
-        finals = {key: cluster.get(key, r="ALL").values for key in cluster.keys()}
+        finals = {key: _final_read(cluster, key) for key in cluster.keys()}
         lost = lost_writes(cluster.history, finals)
         m = report.metrics
         acknowledged = int((report.frame.f.eq("put") & report.frame.status.eq("ok")).sum())
@@ -146,6 +152,13 @@ def compare_presets(names=None, *, duration_ms: float = 6_000.0, rate_per_ms: fl
             "lost writes": sum(len(values) for values in lost.lost.values()),
         })
     return pd.DataFrame(rows).set_index("preset")
+
+
+def _final_read(cluster, key: str) -> list:
+    read = cluster.get(key, r="ALL")
+    if not read.ok:   # pragma: no cover - every node is up and the cluster settled
+        raise RuntimeError(f"the final read of {key!r} failed after the cluster settled: {read}")
+    return read.values
 
 
 #: Write levels the appendix's widget offers (every preset's cluster accepts them).

@@ -159,9 +159,14 @@ def _check_faults(cluster, faults) -> list[tuple[float, int, str, tuple]]:
                                      f"node names, got {group!r}")
                 unknown = sorted(set(group) - nodes)
                 if unknown:
-                    raise ValueError(f"fault {entry!r}: unknown node(s) {', '.join(map(str, unknown))};"
-                                     f" the nodes are {', '.join(sorted(nodes))}")
+                    raise ValueError(f"fault {entry!r}: unknown node(s) "
+                                     f"{', '.join(map(str, unknown))}; the nodes are "
+                                     f"{', '.join(sorted(nodes))}")
             args = [list(group) for group in args]
+            try:     # the network's own rules: no empty group, no node in two
+                cluster.network.partition_plan(args)
+            except (ValueError, KeyError) as exc:
+                raise ValueError(f"fault {entry!r}: {exc.args[0]}") from None
         elif args:
             raise ValueError(f"fault {entry!r}: heal takes no arguments")
         checked.append((float(time_ms), index, action, tuple(args)))
@@ -411,56 +416,66 @@ def run(cluster, ops: int | None = None, duration_ms: float | None = None,
     def apply(action: str, args: tuple) -> None:
         getattr(cluster, action)(*args)
 
-    while True:
-        now = sim.now
-        # 1. Harvest completed operations, in client order.
-        for i, pending in enumerate(in_flight):
-            if pending is None or pending.result is None:
-                continue
-            in_flight[i] = None
-            finished.append(pending)
-            result = pending.result
-            if pending.invocation.f == "get" and result.ok:
-                contexts[i][pending.invocation.key] = result.context
-            wait = plans[i].think_ms()
-            if now <= pending.invocation.time:
-                wait = max(wait, INSTANT_OP_GAP_MS)
-            next_start[i] = now + wait
-            meter.update(len(finished) if ops is not None else now - start)
-        # 2. Faults that are due.
-        while fault_i < len(schedule) and start + schedule[fault_i][0] <= now:
-            apply(schedule[fault_i][2], schedule[fault_i][3])
-            fault_i += 1
-        # 3. Idle clients whose think time is over start their next operation.
-        for i in range(clients):
-            if in_flight[i] is None and next_start[i] <= now and may_issue(now):
-                f, key = plans[i].next_op()
-                if f == "get":
-                    in_flight[i] = handles[i].start_get(key, coordinator=via())
-                else:
-                    value = f"v{value_base + issued}"
-                    in_flight[i] = handles[i].start_put(key, value, context=contexts[i].get(key),
-                                                        coordinator=via())
-                issued += 1
-        busy = any(p is not None for p in in_flight)
-        if busy and any_done():
-            continue                        # failed at once: harvest straight away
-        waiting = [t for i, t in enumerate(next_start) if in_flight[i] is None]
-        future = [t for t in waiting
-                  if t > now and (t < end if ops is None else issued < ops)]
-        if not busy and not future:
-            break
-        horizon = min(future, default=math.inf)
-        if fault_i < len(schedule):
-            horizon = min(horizon, start + schedule[fault_i][0])
-        if busy:
-            sim.run_while(lambda: not any_done(), limit_ms=horizon - now)
-            if not any_done() and math.isfinite(horizon) and sim.now < horizon:
-                sim.run_until(horizon)      # nothing due before the horizon
-            elif not any_done() and not math.isfinite(horizon):  # pragma: no cover
-                raise RuntimeError("operations in flight can no longer complete")
-        else:
-            sim.run_until(horizon)
+    try:
+        while True:
+            now = sim.now
+            # 1. Harvest completed operations, in client order.
+            for i, pending in enumerate(in_flight):
+                if pending is None or pending.result is None:
+                    continue
+                in_flight[i] = None
+                finished.append(pending)
+                result = pending.result
+                if pending.invocation.f == "get" and result.ok:
+                    contexts[i][pending.invocation.key] = result.context
+                wait = plans[i].think_ms()
+                if now <= pending.invocation.time:
+                    wait = max(wait, INSTANT_OP_GAP_MS)
+                next_start[i] = now + wait
+                meter.update(len(finished) if ops is not None else now - start)
+            # 2. Faults that are due.
+            while fault_i < len(schedule) and start + schedule[fault_i][0] <= now:
+                apply(schedule[fault_i][2], schedule[fault_i][3])
+                fault_i += 1
+            # 3. Idle clients whose think time is over start their next operation.
+            for i in range(clients):
+                if in_flight[i] is None and next_start[i] <= now and may_issue(now):
+                    f, key = plans[i].next_op()
+                    if f == "get":
+                        in_flight[i] = handles[i].start_get(key, coordinator=via())
+                    else:
+                        value = f"v{value_base + issued}"
+                        in_flight[i] = handles[i].start_put(key, value,
+                                                            context=contexts[i].get(key),
+                                                            coordinator=via())
+                    issued += 1
+            busy = any(p is not None for p in in_flight)
+            if busy and any_done():
+                continue                        # failed at once: harvest straight away
+            waiting = [t for i, t in enumerate(next_start) if in_flight[i] is None]
+            future = [t for t in waiting
+                      if t > now and (t < end if ops is None else issued < ops)]
+            if not busy and not future:
+                break
+            horizon = min(future, default=math.inf)
+            if fault_i < len(schedule):
+                horizon = min(horizon, start + schedule[fault_i][0])
+            if busy:
+                sim.run_while(lambda: not any_done(), limit_ms=horizon - now)
+                if not any_done() and math.isfinite(horizon) and sim.now < horizon:
+                    sim.run_until(horizon)      # nothing due before the horizon
+                elif not any_done() and not math.isfinite(horizon):  # pragma: no cover
+                    raise RuntimeError("operations in flight can no longer complete")
+            else:
+                sim.run_until(horizon)
+    except BaseException:
+        # Whatever stopped the run (an error, or Ctrl-C in a notebook), its
+        # clients must not stay busy: let their operations end (they time
+        # out at worst) so the cluster can take the next run.
+        for pending in in_flight:
+            if pending is not None and not pending.done:
+                pending.wait()
+        raise
     meter.update(meter.total)
 
     skipped = [(t, action, *args) for t, _, action, args in schedule[fault_i:]]

@@ -151,14 +151,29 @@ class Network:
         ``partition(["A"])`` cuts A off from everyone else. Replaces any
         earlier partition.
         """
+        self._group = self.partition_plan(groups)
+
+    def partition_plan(self, groups) -> dict[str, int]:
+        """Check ``groups`` as :meth:`partition` takes them, changing nothing; return
+        each node's group number.
+
+        >>> from dynamo_lab.sim.kernel import Simulation
+        >>> net = Network(Simulation(), ["A", "B", "C"])
+        >>> net.partition_plan([["A"]])
+        {'A': 0, 'B': 1, 'C': 1}
+        >>> net.partition_plan([["A", "B"], ["B"]])
+        Traceback (most recent call last):
+        ...
+        ValueError: node 'B' is in more than one group of the partition
+        """
         if not groups:
             raise ValueError("partition needs at least one group of nodes, e.g. "
                              "partition(['A', 'B'], ['C', 'D', 'E'])")
         assignment: dict[str, int] = {}
         for index, group in enumerate(groups):
-            if isinstance(group, str):
-                raise ValueError(f"each group must be a list of node names, got the string "
-                                 f"{group!r}; write partition([{group!r}], ...)")
+            if isinstance(group, str) or not isinstance(group, Iterable):
+                raise ValueError(f"each group of a partition must be a list of node names, got "
+                                 f"{group!r}; write partition(['A', 'B'], ['C', 'D', 'E'])")
             members = list(group)
             if not members:
                 raise ValueError(f"group {index + 1} of the partition is empty")
@@ -167,10 +182,9 @@ class Network:
                 if node in assignment:
                     raise ValueError(f"node {node!r} is in more than one group of the partition")
                 assignment[node] = index
-        rest = [n for n in self.nodes if n not in assignment]
-        for node in rest:
-            assignment[node] = len(groups)
-        self._group = assignment
+        for node in self.nodes:
+            assignment.setdefault(node, len(groups))
+        return assignment
 
     def heal(self) -> None:
         """Remove every partition."""

@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .merkle import MerkleTree
+from .merkle import MerkleTree, check_tree_shape
 from .ranges import KeyRange
 from .versions import Record
 
@@ -263,6 +263,7 @@ class Exchange:
 def run_round(host: "Host", fanout: int = 4, depth: int = 3) -> tuple[AntiEntropyReport,
                                                                        list[Exchange]]:
     """Start one exchange per (range, pair of home replicas) that can talk now."""
+    check_tree_shape(fanout, depth)   # before any exchange starts: a refusal changes nothing
     report = AntiEntropyReport()
     exchanges = []
     ring = host.rings.current

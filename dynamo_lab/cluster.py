@@ -37,7 +37,7 @@ from .anti_entropy import AntiEntropyReport, SettleReport
 from .anti_entropy import run_round as run_anti_entropy_round
 from .client import Client, PendingOperation
 from .consistency import request_quorum
-from .coordinator import Coordinator, QuorumCoordinator, select_targets
+from .coordinator import Coordinator, QuorumCoordinator
 from .failure_detectors import make_detector
 from .host import RingEpochs
 from .latency import Exponential, LatencyModel, as_latency_model
@@ -46,7 +46,8 @@ from .rebalance import Rebalance, RebalanceReport
 from .results import ReadResult, WriteResult
 from .ring import Ring
 from .system import DEFAULT_CLIENT, FAULT_KINDS, FaultEvent, SimulatedSystem
-from .validation import milliseconds, quorum_size, whole_number
+from .merkle import check_tree_shape
+from .validation import boolean, milliseconds, quorum_size, whole_number
 from .versions import Context, Record, make_versioning
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .sim.kernel import Timer
 
 __all__ = ["Cluster", "Replicas", "FaultEvent", "READ_REPAIR_MODES", "READ_FANOUTS",
-           "FAULT_KINDS"]
+           "FAULT_KINDS", "MAX_NODES"]
 
 
 #: True in the compiled build (``make compiled``): its node and coordinator
@@ -70,6 +71,11 @@ REBALANCE_WAIT_MS = 60_000.0
 #: detector's suspicion lapses in this time, and a gossip round goes by.
 SETTLE_PAUSE_MS = 1_000.0
 
+#: The most nodes a cluster may have. Dynamo ran tens to hundreds of nodes
+#: per cluster; the lessons use at most 30. A thousand still builds at once
+#: and gossips a simulated second in under a second; 200,000 would seem to hang.
+MAX_NODES = 1000
+
 #: Accepted values of ``read_repair``.
 READ_REPAIR_MODES = ("async", "blocking", False)
 #: Accepted values of ``read_fanout``: which replicas a get asks.
@@ -82,6 +88,7 @@ def _node_names(nodes) -> list[str]:
     if isinstance(nodes, int):
         if nodes < 1:
             raise ValueError(f"a cluster needs at least 1 node, got nodes={nodes}")
+        _check_size(nodes)
         if nodes <= 26:
             return list(string.ascii_uppercase[:nodes])
         return [f"n{i}" for i in range(1, nodes + 1)]
@@ -91,6 +98,7 @@ def _node_names(nodes) -> list[str]:
     names = list(nodes)
     if not names:
         raise ValueError("nodes is an empty list; a cluster needs at least 1 node")
+    _check_size(len(names))
     for name in names:
         if not isinstance(name, str) or not name:
             raise ValueError(f"node names must be non-empty strings, got {name!r}")
@@ -98,6 +106,12 @@ def _node_names(nodes) -> list[str]:
     if duplicates:
         raise ValueError(f"node names must be unique; repeated: {', '.join(duplicates)}")
     return names
+
+
+def _check_size(count: int) -> None:
+    """Refuse a cluster of more than :data:`MAX_NODES` nodes."""
+    if count > MAX_NODES:
+        raise ValueError(f"nodes={count} is too many: a cluster has at most {MAX_NODES} nodes")
 
 
 class Replicas(dict):
@@ -236,7 +250,9 @@ class Cluster(SimulatedSystem):
         quorum_size("w", w, n)
         if tombstones not in ("safe", "naive"):
             raise ValueError(f"tombstones={tombstones!r} is not allowed; choose 'safe' or 'naive'")
-        if read_repair not in READ_REPAIR_MODES or read_repair is True:
+        # 0 == False, so a membership test alone would take read_repair=0.
+        if not (read_repair is False or (isinstance(read_repair, str)
+                                         and read_repair in READ_REPAIR_MODES)):
             raise ValueError(f"read_repair={read_repair!r} is not allowed; choose 'async', "
                              "'blocking' or False")
         if not isinstance(sloppy_quorum, bool):
@@ -470,10 +486,8 @@ class Cluster(SimulatedSystem):
         for the others (``hint_for`` names the home replica a fallback holds a
         hint for, when hinted handoff is on).
         """
-        node = self._nodes.get(coordinator)
-        if node is None:
-            return select_targets(self, self.ring, key, coordinator)
-        return node.coordinator.select_targets(key)
+        key = self._check_key(key)
+        return self._nodes[self.network.require(coordinator)].coordinator.select_targets(key)
 
     # -- faults -----------------------------------------------------------------
     def crash(self, node: str, lose_data: bool = False, *, reuse_identity: bool = False) -> None:
@@ -484,8 +498,8 @@ class Cluster(SimulatedSystem):
         can lose acknowledged writes (Riak's kv679 bug).
         """
         self.network.require(node)
-        if not isinstance(lose_data, bool) or not isinstance(reuse_identity, bool):
-            raise ValueError("lose_data and reuse_identity must be True or False")
+        boolean("lose_data", lose_data)
+        boolean("reuse_identity", reuse_identity)
         self._take_down(node)
         self._nodes[node].crash(lose_data, reuse_identity)
         detail = ("lose_data, reuse_identity" if reuse_identity else "lose_data") if lose_data else None
@@ -543,6 +557,7 @@ class Cluster(SimulatedSystem):
             raise ValueError(f"node names must be non-empty strings, got {name!r}")
         if name in self._nodes:
             raise ValueError(f"node {name!r} is already in the cluster")
+        _check_size(len(self._nodes) + 1)
         self._check_no_rebalance()
         new_ring = self.ring.copy()
         change = new_ring.add_node(name)
@@ -685,6 +700,7 @@ class Cluster(SimulatedSystem):
         :meth:`stop_anti_entropy`). Background rounds never keep
         ``run_until_idle`` waiting."""
         interval_ms = milliseconds("interval_ms", interval_ms)
+        check_tree_shape(fanout, depth)   # now, not when the first round is due
         self.stop_anti_entropy()
 
         def round_then_again():

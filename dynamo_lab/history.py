@@ -67,7 +67,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 __all__ = ["Operation", "History", "OPERATION_TYPES", "COMPLETION_TYPES", "check_storable",
-           "to_json", "from_json", "MAX_DEPTH"]
+           "check_history", "read_text_file", "to_json", "from_json", "MAX_DEPTH"]
 
 #: Every ``type`` an operation record may have.
 OPERATION_TYPES = ("invoke", "ok", "fail", "info")
@@ -186,6 +186,9 @@ class History:
         return op
 
     def _append_existing(self, op: Operation) -> None:
+        if not isinstance(op, Operation):
+            raise ValueError(f"a History holds Operation records (such as those of "
+                             f"cluster.history), got {op!r}")
         if op.type not in OPERATION_TYPES:
             raise ValueError(f"operation type {op.type!r} is not one of {OPERATION_TYPES}")
         op = op._replace(index=len(self._ops))
@@ -255,15 +258,30 @@ class History:
 
     @classmethod
     def from_jsonl(cls, source: str | Path) -> "History":
-        """Read what :meth:`to_jsonl` wrote (a path, or the text itself)."""
-        text = source
-        # A one-line string naming an existing file is a path; anything else
-        # (including "" for an empty history) is the text itself.
-        if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
-                                        and source and Path(source).is_file()):
-            text = Path(source).read_text()
+        """Read what :meth:`to_jsonl` wrote (a path, or the text itself).
+
+        >>> History.from_jsonl("no_such_history.jsonl")
+        Traceback (most recent call last):
+        ...
+        ValueError: source='no_such_history.jsonl' is neither a file nor JSON lines: no file has that name, and a history record starts with '{'
+        """
+        if isinstance(source, Path):
+            text = read_text_file(source, "a history of JSON lines")
+        elif isinstance(source, str):
+            text = source
+            line = source.strip()
+            # A one-line string that is not a record names a file; anything else
+            # (including "" for an empty history) is the text itself.
+            if line and "\n" not in source and not line.startswith("{"):
+                if not Path(line).is_file():
+                    raise ValueError(f"source={source!r} is neither a file nor JSON lines: no "
+                                     "file has that name, and a history record starts with '{'")
+                text = read_text_file(Path(line), "a history of JSON lines")
+        else:
+            raise ValueError(f"source must be a path or the text of a JSON lines history (a str), "
+                             f"got {source!r}")
         ops = []
-        for line_no, line in enumerate(str(text).splitlines(), 1):
+        for line_no, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
             try:
@@ -273,7 +291,50 @@ class History:
                 ops.append(Operation(**fields))
             except (json.JSONDecodeError, TypeError, AttributeError, KeyError) as exc:
                 raise ValueError(f"line {line_no} is not a history record: {exc}") from None
+            except RecursionError:
+                raise ValueError(f"line {line_no} is not a history record: its value nests "
+                                 "too deeply") from None
         return cls(ops)
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """The text of the file at ``path``; a ValueError naming it if it is not text.
+
+    ``what`` says what the file should hold, for the message.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not a text file (byte {exc.start} is not UTF-8 text); "
+                         f"expected {what}") from None
+
+
+def check_history(history: Any, name: str = "history", *, records: bool = False) -> "History":
+    """``history`` as a :class:`History`, or a ValueError that says what to pass.
+
+    Anything with a ``pairs()`` method, as a History has, is taken as it is.
+    With ``records``, a list (any iterable) of :class:`Operation` records is
+    taken too, and made into a History.
+
+    >>> check_history([1, 2], records=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: history must be a History (cluster.history) or a list of Operation records, got [1, 2]
+    """
+    if isinstance(history, History) or callable(getattr(history, "pairs", None)):
+        return history   # a History, or a stand-in that pairs operations the same way
+    allowed = "a History (cluster.history)" + (" or a list of Operation records" if records
+                                               else "")
+    if isinstance(getattr(history, "history", None), History):
+        raise ValueError(f"{name} must be {allowed}, got {type(history).__name__} "
+                         f"{history!r}: pass its .history")
+    if records and not isinstance(history, (str, bytes, dict)) and isinstance(history, Iterable):
+        operations = list(history)
+        if all(isinstance(op, Operation) for op in operations):
+            return History(operations)
+    shown = repr(history)
+    raise ValueError(f"{name} must be {allowed}, got "
+                     f"{shown if len(shown) <= 80 else shown[:77] + '...'}")
 
 
 # -- the values a history records ------------------------------------------------------

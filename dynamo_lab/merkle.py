@@ -27,7 +27,28 @@ from dataclasses import dataclass, field
 from .ranges import RING_SIZE, key_position
 from .validation import whole_number
 
-__all__ = ["MerkleTree", "MerkleDiff", "digest"]
+__all__ = ["MerkleTree", "MerkleDiff", "digest", "check_tree_shape", "MAX_LEAVES"]
+
+#: The most leaves a tree may have (``fanout ** depth``). Each leaf is a dict,
+#: so a tree of 4 ** 12 leaves would take minutes and gigabytes to build;
+#: the lessons' largest, fanout 16 and depth 4, has exactly this many.
+MAX_LEAVES = 16 ** 4
+
+
+def check_tree_shape(fanout, depth) -> tuple[int, int]:
+    """``(fanout, depth)`` if they make a tree of at most :data:`MAX_LEAVES` leaves.
+
+    >>> check_tree_shape(1_000_000, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: fanout=1000000 and depth=3 make 1,000,000,000,000,000,000 leaves (fanout ** depth); a tree has at most 65,536
+    """
+    whole_number("fanout", fanout, low=2)
+    whole_number("depth", depth, low=1, high=12)
+    if fanout ** depth > MAX_LEAVES:
+        raise ValueError(f"fanout={fanout} and depth={depth} make {fanout ** depth:,} leaves "
+                         f"(fanout ** depth); a tree has at most {MAX_LEAVES:,}")
+    return fanout, depth
 
 
 def digest(*parts: str | bytes) -> bytes:
@@ -84,8 +105,7 @@ class MerkleTree:
 
     def __init__(self, fanout: int = 4, depth: int = 3, start: int = RING_SIZE - 1,
                  end: int = RING_SIZE - 1):
-        whole_number("fanout", fanout, low=2)
-        whole_number("depth", depth, low=1, high=12)
+        check_tree_shape(fanout, depth)
         self.fanout, self.depth = fanout, depth
         self.start, self.end = start, end
         # Width of the range (start, end]; a full circle when start == end.

@@ -43,11 +43,17 @@ from __future__ import annotations
 from fractions import Fraction
 from math import comb
 
+from .latency import LatencyModel, WARS
+from .latency.wars import MAX_DRAWS
 from .validation import whole_number, whole_number_within
 
 
 __all__ = ["p_stale", "k_staleness", "check_nrw", "t_visibility", "latency_percentiles",
-           "simulate_t_visibility"]
+           "simulate_t_visibility", "MAX_K", "MAX_DRAWS"]
+
+#: Largest ``k`` of :func:`k_staleness`: the exact fraction ``p ** k`` has
+#: digits in proportion to k, so k = 10 ** 7 takes seconds and 10 ** 12 for ever.
+MAX_K = 1_000_000
 
 
 def check_nrw(n, r, w) -> tuple[int, int, int]:
@@ -158,6 +164,9 @@ def k_staleness(n: int, r: int, w: int, k: int) -> Fraction:
     """
     ps = p_stale(n, r, w)
     k = whole_number_within("k", k, 1, None, " (k = 1 means the latest version)")
+    if k > MAX_K:
+        raise ValueError(f"k={k} is too large: k must be at most {MAX_K:,} (the exact "
+                         "fraction grows a digit or so with every version)")
     return 1 - ps ** k
 
 
@@ -169,6 +178,46 @@ def _wars_draws(model, n: int, trials: int, seed: int):
 
     legs = model.sample_legs(np.random.default_rng(seed), trials, n)
     return legs["W"], legs["A"], legs["R"], legs["S"]
+
+
+def _check_model(model) -> WARS:
+    """``model`` if it is a WARS; otherwise say how to make one."""
+    if isinstance(model, WARS):
+        return model
+    if isinstance(model, LatencyModel):
+        raise ValueError(f"model must be a WARS (one latency model per leg), got the single-link "
+                         f"model {model!r}; for the same delay on every leg write "
+                         f"dl.latency.WARS(m, m, m, m) with m = that model")
+    raise ValueError(f"model must be a WARS such as dl.latency.LNKD_SSD or "
+                     f"dl.latency.WARS(w=..., a=..., r=..., s=...), got {model!r}")
+
+
+def _check_monte_carlo(model, n, r, w, trials, seed) -> tuple[WARS, int, int, int, int, int]:
+    """The checked arguments of a WARS Monte Carlo, refused before anything is drawn."""
+    model = _check_model(model)
+    n, r, w = check_nrw(n, r, w)
+    trials = whole_number("trials", trials)
+    if trials * n > MAX_DRAWS:
+        raise ValueError(f"trials={trials:,} is too many for n={n}: each leg draws trials * n "
+                         f"delays, at most {MAX_DRAWS:,}, so trials must be at most "
+                         f"{MAX_DRAWS // n:,}")
+    # numpy seeds its generator with a whole number >= 0 only.
+    seed = whole_number("seed", seed, low=0)
+    return model, n, r, w, trials, seed
+
+
+def _check_times(t_ms):
+    """``t_ms`` as a 1-d float array: one time (ms since commit) or a non-empty list of them."""
+    import numpy as np
+
+    raw = np.asarray(t_ms) if not isinstance(t_ms, (str, bytes)) else None
+    # Strings and booleans are refused rather than read as numbers ("5" -> 5.0, True -> 1.0).
+    numeric = raw is not None and raw.dtype.kind in "iuf" and raw.ndim <= 1 and raw.size > 0
+    times = np.atleast_1d(raw.astype(float)) if numeric else None
+    if times is None or not np.all(np.isfinite(times)) or np.any(times < 0):
+        raise ValueError(f"t_ms must be finite and >= 0: a number of ms, or a non-empty list "
+                         f"of them; got {t_ms!r}")
+    return times
 
 
 def t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0, trials: int = 100_000,
@@ -199,16 +248,13 @@ def t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0, trials: in
     """
     import numpy as np
 
-    n, r, w = check_nrw(n, r, w)
-    trials = whole_number("trials", trials)
+    model, n, r, w, trials, seed = _check_monte_carlo(model, n, r, w, trials, seed)
+    times = _check_times(t_ms)
     W, A, R, S = _wars_draws(model, n, trials, seed)
     commit = np.partition(W + A, w - 1, axis=1)[:, w - 1]
     readers = np.argsort(R + S, axis=1, kind="stable")[:, :r]
     W_read = np.take_along_axis(W, readers, axis=1)
     R_read = np.take_along_axis(R, readers, axis=1)
-    times = np.atleast_1d(np.asarray(t_ms, dtype=float))
-    if not np.all(np.isfinite(times)) or np.any(times < 0):
-        raise ValueError(f"t_ms must be finite and >= 0, got {t_ms!r}")
     # A replica answers with the write if the write reached it before the read request.
     fresh = [(commit[:, None] + t + R_read >= W_read).any(axis=1).mean() for t in times]
     result = np.array(fresh)
@@ -231,14 +277,28 @@ def latency_percentiles(model, n: int = 3, r: int = 1, w: int = 1, q=(50, 99, 99
     """
     import numpy as np
 
-    n, r, w = check_nrw(n, r, w)
-    trials = whole_number("trials", trials)
+    model, n, r, w, trials, seed = _check_monte_carlo(model, n, r, w, trials, seed)
+    qs = _check_percentiles(q)
     W, A, R, S = _wars_draws(model, n, trials, seed)
     write = np.partition(W + A, w - 1, axis=1)[:, w - 1]
     read = np.partition(R + S, r - 1, axis=1)[:, r - 1]
-    qs = list(q)
     return {"read": dict(zip(qs, map(float, np.percentile(read, qs)))),
             "write": dict(zip(qs, map(float, np.percentile(write, qs))))}
+
+
+def _check_percentiles(q) -> list:
+    """``q`` as a list: a non-empty list of percentiles, each a number from 0 to 100."""
+    import math
+
+    try:
+        qs = list(q) if not isinstance(q, (str, bytes)) else None
+    except TypeError:
+        qs = None
+    if not qs or not all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                         and math.isfinite(x) and 0 <= x <= 100 for x in qs):
+        raise ValueError(f"q must be a non-empty list of percentiles, each a number from 0 to "
+                         f"100, such as (50, 99, 99.9); got {q!r}")
+    return qs
 
 
 # -- the same question asked of the protocol simulator -----------------------------
@@ -264,13 +324,15 @@ def simulate_t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0,
     """
     import numpy as np
 
-    from .cluster import Cluster
+    from .cluster import MAX_NODES, Cluster
 
+    model = _check_model(model)
     n, r, w = check_nrw(n, r, w)
+    if n >= MAX_NODES:   # the cluster has n + 1 nodes: the replicas and a coordinator
+        raise ValueError(f"n={n} is too large: the simulated cluster has n + 1 nodes, at most "
+                         f"{MAX_NODES}, so n must be at most {MAX_NODES - 1}")
     trials = whole_number("trials", trials)
-    times = np.atleast_1d(np.asarray(t_ms, dtype=float))
-    if not np.all(np.isfinite(times)) or np.any(times < 0):
-        raise ValueError(f"t_ms must be finite and >= 0, got {t_ms!r}")
+    times = _check_times(t_ms)
     extra = float(getattr(model, "remote_extra_ms", 0.0) or 0.0)
     # Each message kind takes its WARS leg; nothing else travels (no repair, no hints).
     cluster = Cluster(nodes=n + 1, n=n, r=r, w=w, seed=seed,

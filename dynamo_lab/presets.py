@@ -279,6 +279,6 @@ def resolve_preset(preset) -> Preset:
     """A :class:`Preset` itself, or the preset of that name."""
     if isinstance(preset, Preset):
         return preset
-    if preset not in PRESETS:
+    if not isinstance(preset, str) or preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose from {', '.join(PRESETS)}")
     return PRESETS[preset]()

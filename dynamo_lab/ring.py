@@ -49,11 +49,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from .ranges import RING_SIZE, KeyRange, MovedRange, RingChange, _arc, key_position, token_position
 from .validation import integer, node_name
 
-__all__ = ["Ring", "load_balancing_efficiency", "STRATEGIES", "MAX_PARTITIONS"]
+__all__ = ["Ring", "load_balancing_efficiency", "STRATEGIES", "MAX_PARTITIONS", "MAX_VNODES",
+           "MAX_TOKENS"]
 #: The partitioning strategies of Dynamo §6.2.
 STRATEGIES = (1, 2, 3)
 #: Upper bound on Q: more partitions than this only costs memory and time.
 MAX_PARTITIONS = 2**16
+#: Upper bound on vnodes (tokens per node). The lessons go up to 256 (Cassandra's
+#: default); beyond a thousand a ring only gets slower to build and to repair
+#: (anti-entropy compares every range), and 5,000,000 would seem to hang.
+MAX_VNODES = 1024
+#: Upper bound on the tokens of a ring of strategy 1 or 2 (nodes * vnodes),
+#: for the same reason as ``MAX_PARTITIONS``: a ring this size is built in
+#: about a second. The largest in the lessons, 30 nodes * 256, has 7,680.
+MAX_TOKENS = 2**16
 
 #: How many keys' preference lists a ring remembers.
 _KEYS_REMEMBERED = 2**16
@@ -98,6 +107,15 @@ def load_balancing_efficiency(loads: Mapping[str, float] | Iterable[float]) -> f
         raise ValueError(f"all loads are zero ({values!r}); at least one must be > 0")
     # fsum keeps equal loads at exactly 1.0; the clamp guards the last bit.
     return min(1.0, math.fsum(values) / (len(values) * top))
+
+
+def _check_token_count(nodes: int, vnodes: int) -> None:
+    """Refuse a ring of strategy 1 or 2 with more than ``MAX_TOKENS`` tokens."""
+    if nodes * vnodes > MAX_TOKENS:
+        raise ValueError(
+            f"{nodes} nodes with vnodes={vnodes} make {nodes * vnodes:,} tokens; a ring "
+            f"holds at most {MAX_TOKENS:,} (nodes * vnodes): use fewer vnodes"
+        )
 
 
 def _next_power_of_two(x: int) -> int:
@@ -203,6 +221,13 @@ class Ring:
                 f"vnodes={vnodes} is invalid; vnodes (tokens per node) must be "
                 f"at least 1"
             )
+        if vnodes > MAX_VNODES:
+            raise ValueError(
+                f"vnodes={vnodes} is too large; vnodes (tokens per node) must be "
+                f"at most {MAX_VNODES}"
+            )
+        if strategy in (1, 2):
+            _check_token_count(len(names), vnodes)
         if strategy == 1:
             if partitions is not None:
                 raise ValueError(
@@ -565,6 +590,8 @@ class Ring:
                 f"gives each node at least one partition, so the cluster can "
                 f"have at most {self._q} nodes"
             )
+        if self._strategy in (1, 2):
+            _check_token_count(len(self._nodes) + 1, self._vnodes)
         before = self.copy()
         self._nodes.append(name)
         if self._strategy == 3:

@@ -24,6 +24,7 @@ from .sim.compilation import mypyc_attr
 from .sim.kernel import Simulation
 from .sim.network import Network
 from .sim.trace import Trace
+from .validation import milliseconds
 from .versions import frozen_value
 
 
@@ -154,7 +155,8 @@ class SimulatedSystem:
     # -- time -----------------------------------------------------------------
     def run_for(self, ms: float) -> int:
         """Advance virtual time by ``ms``, running whatever falls due."""
-        return self.sim.run_for(ms)
+        # Checked here so that run_for("10") or run_for(True) is refused in words.
+        return self.sim.run_for(milliseconds("ms", ms, allow_zero=True))
 
     def run_until_idle(self) -> int:
         """Run until no message is in flight and no operation is waiting.

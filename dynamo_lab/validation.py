@@ -31,6 +31,10 @@ ValueError: w=4 is not allowed: w must be a whole number from 1 to N=3
 Traceback (most recent call last):
 ...
 ValueError: mode='fast' is not allowed; choose one of 'sync', 'async'
+>>> boolean("both_ways", 0)
+Traceback (most recent call last):
+...
+ValueError: both_ways must be True or False, got 0
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ from __future__ import annotations
 import math
 
 __all__ = ["whole_number", "whole_number_within", "integer", "milliseconds", "finite_number",
-           "probability", "quorum_size", "one_of", "node_name", "numpy_generator"]
+           "probability", "quorum_size", "one_of", "boolean", "text", "instance_of",
+           "node_name", "numpy_generator"]
 
 
 def whole_number(name: str, value, low: int = 1, high: int | None = None) -> int:
@@ -124,6 +129,45 @@ def one_of(name: str, value, allowed) -> str:
         raise ValueError(f"{name}={value!r} is not allowed; choose one of "
                          f"{', '.join(map(repr, allowed))}")
     return value
+
+
+def boolean(name: str, value) -> bool:
+    """``value`` if it is True or False (not 0, 1 or a string that looks like one)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def text(name: str, value) -> str:
+    """``value`` if it is a string with at least one visible character.
+
+    >>> text("key", 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: key must be a non-empty string, got 5
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def instance_of(name: str, value, kind, what: str):
+    """``value`` if it is an instance of ``kind``; ``what`` says what that is in words.
+
+    >>> instance_of("history", None, list, "a History (cluster.history)")
+    Traceback (most recent call last):
+    ...
+    ValueError: history must be a History (cluster.history), got None
+    """
+    if not isinstance(value, kind):
+        raise ValueError(f"{name} must be {what}, got {_shown(value)}")
+    return value
+
+
+def _shown(value) -> str:
+    """``value`` as an error message shows it: its repr, cut short if it is long."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
 
 
 def node_name(name) -> str:

@@ -46,10 +46,12 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..latency import Constant
+from ..validation import boolean, whole_number
 from .linearizability import linearizable
 from .lost_writes import lost_writes
 from .monotonic_reads import began_after, goes_back, put_invocations
@@ -58,6 +60,11 @@ from .staleness import stale_reads
 __all__ = ["Anomaly", "find_anomaly", "KINDS", "run_schedule", "random_schedule"]
 
 KINDS = ("stale_read", "monotonic_read", "non_linearizable", "lost_write")
+
+#: The longest schedule :func:`find_anomaly` tries. Shrinking runs the
+#: schedule again once per step it removes, so a long one costs its square;
+#: the point of the search is a short counterexample, found in 14 steps or so.
+MAX_STEPS = 1000
 KEY = "x"
 WRITERS, READERS = ("writer1", "writer2"), ("reader1", "reader2")
 _OPS = ("put", "get")
@@ -317,15 +324,23 @@ def find_anomaly(kind: str, *, seeds=range(500), steps: int = 14, writers: int =
         Passed to :class:`~dynamo_lab.cluster.Cluster` (e.g. ``n=3, r=2, w=2,
         read_repair="async"``); ``nodes`` defaults to 5.
     """
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise ValueError(f"unknown anomaly kind {kind!r}; choose one of {', '.join(KINDS)}")
-    if not (isinstance(steps, int) and steps >= 1):
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
-    if writers not in (1, 2):
+    whole_number("steps", steps, low=1)
+    if steps > MAX_STEPS:
+        raise ValueError(f"steps={steps} is too many: a schedule has at most {MAX_STEPS} steps")
+    if isinstance(writers, bool) or writers not in (1, 2):
         raise ValueError(f"writers must be 1 or 2, got {writers!r}")
+    boolean("shrink", shrink)
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        raise ValueError(f"seeds must be an iterable of integers such as range(500), got {seeds!r}")
     options = {"nodes": 5, **cluster_options}
     from ..cluster import Cluster
 
+    unknown = sorted(set(options) - _cluster_options(Cluster))
+    if unknown:
+        raise ValueError(f"unknown cluster option(s) {', '.join(map(repr, unknown))}; the "
+                         f"options are {', '.join(sorted(_cluster_options(Cluster)))}")
     names = Cluster(**{**options, "seed": 0}).nodes   # validates the options once
     settle = kind == "lost_write"
     if time_budget_s is not None and (isinstance(time_budget_s, bool)
@@ -351,6 +366,14 @@ def find_anomaly(kind: str, *, seeds=range(500), steps: int = 14, writers: int =
         return Anomaly(kind, True, seed, schedule, cluster.history, list(cluster.faults),
                        tuple(witness), explanation, runs, cluster)
     return Anomaly(kind, False, runs=runs)
+
+
+def _cluster_options(cluster_class) -> set[str]:
+    """The keyword options of ``cluster_class`` that a search may set (all but ``seed``)."""
+    import inspect
+
+    parameters = inspect.signature(cluster_class).parameters
+    return {name for name in parameters if name != "seed"}
 
 
 def _shrink(kind, schedule, seed, settle, options, deadline) -> tuple[list, int]:

@@ -12,11 +12,16 @@ False
 
 from __future__ import annotations
 
+from dynamo_lab.cluster import Cluster
+from dynamo_lab.validation import instance_of
+
 __all__ = ["converged", "divergent_keys"]
 
 
 def divergent_keys(cluster) -> list[str]:
     """Keys whose home replicas do not all hold identical records (hints pending count too)."""
+    # A history cannot say whether replicas agree: only the cluster's stores can.
+    instance_of("cluster", cluster, Cluster, "a dl.Cluster (its replicas are compared)")
     found = []
     for key in cluster.keys():
         replicas = cluster.replicas(key)

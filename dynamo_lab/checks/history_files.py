@@ -45,7 +45,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dynamo_lab.history import COMPLETION_TYPES, History
+from dynamo_lab.history import COMPLETION_TYPES, MAX_DEPTH, History, read_text_file
 
 __all__ = ["read_history", "parse_jepsen_log", "parse_edn_history"]
 
@@ -131,7 +131,7 @@ def _read_edn(text: str) -> Any:
     if not tokens:
         raise ValueError("no value")
 
-    def value(k: int) -> tuple[Any, int]:
+    def value(k: int, depth: int = 0) -> tuple[Any, int]:
         if k >= len(tokens):
             raise ValueError("the text ends inside a value")
         tok = tokens[k]
@@ -142,6 +142,10 @@ def _read_edn(text: str) -> Any:
             return _atom(tok.group("atom")), k + 1
         if kind == "close":
             raise ValueError(f"unexpected {tok.group()!r} at column {tok.start() + 1}")
+        if depth >= MAX_DEPTH:
+            # A history's values nest no deeper than a cluster stores them.
+            raise ValueError(f"the value nests more than {MAX_DEPTH} levels deep at column "
+                             f"{tok.start() + 1}")
         opener = tok.group("open")
         items, k = [], k + 1
         while True:
@@ -153,7 +157,7 @@ def _read_edn(text: str) -> Any:
                                      f"{tokens[k].group()!r}")
                 k += 1
                 break
-            item, k = value(k)
+            item, k = value(k, depth + 1)
             items.append(item)
         if opener != "{":
             return tuple(items), k
@@ -359,8 +363,9 @@ def read_history(path: str | Path) -> History:
     Raises
     ------
     ValueError
-        The file is empty, in none of these formats, or has a bad line; the
-        message names the file and the line.
+        The file is empty, not text, in none of these formats, or has a bad
+        line (one whose value nests more than ``MAX_DEPTH`` levels deep,
+        say); the message names the file (and the line).
     OSError
         The file cannot be read.
 
@@ -374,8 +379,11 @@ def read_history(path: str | Path) -> History:
     ...     read_history(p).pending[0].value
     (0, 3)
     """
+    if not isinstance(path, (str, Path)) or not str(path).strip():
+        raise ValueError(f"path must be the path of a history file (a str or pathlib.Path), "
+                         f"got {path!r}")
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    text = read_text_file(path, "a Jepsen log, an EDN history or JSON lines")
     source = str(path)
     for line_no, line in enumerate(text.splitlines(), 1):
         first = line.strip()

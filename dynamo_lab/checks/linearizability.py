@@ -80,7 +80,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from dynamo_lab.history import History, Operation
+from dynamo_lab.history import History, Operation, check_history
+from dynamo_lab.validation import whole_number
 
 __all__ = ["linearizable", "LinearizabilityResult", "MODELS"]
 
@@ -554,14 +555,14 @@ def linearizable(history: History | Iterable[Operation], model: str = "register"
     >>> bool(linearizable(h))
     True
     """
-    if model not in _MODELS:
+    if not isinstance(model, str) or model not in _MODELS:
         raise ValueError(f"unknown model {model!r}; choose one of "
                          + ", ".join(repr(m) for m in MODELS))
     if (not isinstance(timeout_s, (int, float)) or isinstance(timeout_s, bool)
             or math.isnan(timeout_s) or timeout_s < 0):
         raise ValueError(f"timeout_s must be a number of seconds >= 0, not {timeout_s!r}")
-    if not isinstance(history, History):
-        history = History(history)
+    whole_number("max_states", max_states)
+    history = check_history(history, records=True)
     start = time.monotonic()
     deadline = start + timeout_s
 

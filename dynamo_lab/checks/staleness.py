@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dynamo_lab.history import check_history
+
 __all__ = ["StaleRead", "stale_reads"]
 
 _WRITES = ("put", "write", "delete")
@@ -69,7 +71,7 @@ def _returned(value) -> list:
 
 def stale_reads(history) -> list[StaleRead]:
     """Every read that missed an acknowledged write (see the module docstring)."""
-    pairs = history.pairs()
+    pairs = check_history(history).pairs()
     writes = [(inv, done) for inv, done in pairs
               if inv.f in _WRITES and done is not None and done.type == "ok"]
     invoked_at = {inv.op_id: inv.time for inv, _ in pairs if inv.f in _WRITES}

@@ -46,7 +46,7 @@ from ..checks.staleness import stale_reads
 from ..validation import milliseconds, whole_number
 
 __all__ = ["run", "WorkloadReport", "KEY_DISTRIBUTIONS", "FAULT_ACTIONS", "FRAME_COLUMNS",
-           "PERCENTILES", "COORDINATOR_CHOICES"]
+           "PERCENTILES", "COORDINATOR_CHOICES", "MAX_KEYS", "MAX_CLIENTS", "MAX_ZIPF_S"]
 
 #: Accepted values of ``key_distribution``.
 KEY_DISTRIBUTIONS = ("uniform", "zipf")
@@ -59,6 +59,17 @@ FRAME_COLUMNS = ("op_id", "client", "f", "key", "start_ms", "end_ms", "latency_m
                  "stale", "coordinator")
 #: The latency percentiles reported, as (label, q).
 PERCENTILES = (("p50", 50.0), ("p99", 99.0), ("p99.9", 99.9))
+
+#: The most distinct keys a run may use: their names are made up front, so
+#: 10 ** 10 would fill the memory. A million is what the memory benchmark stores.
+MAX_KEYS = 1_000_000
+#: The most concurrent clients: each has its own generator and slot in the
+#: event loop, so 10 ** 9 would seem to hang. The lessons use at most 8.
+MAX_CLIENTS = 10_000
+#: The largest Zipf exponent. At 50 the first key already takes all but
+#: 2 ** -50 of the requests, and k ** 50 stays finite for every k <= MAX_KEYS
+#: (a larger exponent overflows while the weights are computed).
+MAX_ZIPF_S = 50.0
 
 #: ``ops`` when neither ``ops`` nor ``duration_ms`` is given.
 DEFAULT_OPS = 10_000
@@ -202,12 +213,18 @@ def _validate(cluster, ops, duration_ms, read_fraction, keys, key_distribution, 
     if not _is_number(read_fraction) or not 0.0 <= read_fraction <= 1.0:
         raise ValueError(f"read_fraction must be a number from 0 to 1, got {read_fraction!r}")
     whole_number("keys", keys)
-    if key_distribution not in KEY_DISTRIBUTIONS:
+    if keys > MAX_KEYS:
+        raise ValueError(f"keys={keys} is too many: a run uses at most {MAX_KEYS:,} keys")
+    if not isinstance(key_distribution, str) or key_distribution not in KEY_DISTRIBUTIONS:
         raise ValueError(f"key_distribution={key_distribution!r} is not allowed; choose "
                          f"{' or '.join(repr(k) for k in KEY_DISTRIBUTIONS)}")
-    if not _is_number(zipf_s) or zipf_s <= 0:
-        raise ValueError(f"zipf_s must be a finite number > 0, got {zipf_s!r}")
+    if not _is_number(zipf_s) or not 0 < zipf_s <= MAX_ZIPF_S:
+        raise ValueError(f"zipf_s must be a finite number > 0 and at most {MAX_ZIPF_S:g}, "
+                         f"got {zipf_s!r}")
     whole_number("clients", clients)
+    if clients > MAX_CLIENTS:
+        raise ValueError(f"clients={clients} is too many: a run has at most {MAX_CLIENTS:,} "
+                         "clients")
     if arrival_rate_per_ms is not None and (not _is_number(arrival_rate_per_ms)
                                             or arrival_rate_per_ms <= 0):
         raise ValueError(f"arrival_rate_per_ms must be None (no think time) or a finite number "
@@ -216,7 +233,7 @@ def _validate(cluster, ops, duration_ms, read_fraction, keys, key_distribution, 
         raise ValueError(f"seed must be an integer, got {seed!r}")
     if progress is not None and not isinstance(progress, bool):
         raise ValueError(f"progress must be None (automatic), True or False, got {progress!r}")
-    if coordinator not in COORDINATOR_CHOICES:
+    if not isinstance(coordinator, str) or coordinator not in COORDINATOR_CHOICES:
         raise ValueError(f"coordinator={coordinator!r} is not allowed; choose "
                          f"{' or '.join(repr(c) for c in COORDINATOR_CHOICES)}")
     schedule = _check_faults(cluster, faults)

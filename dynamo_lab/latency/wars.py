@@ -21,7 +21,12 @@ from ..validation import finite_number, numpy_generator
 from .models import (ByKind, Exponential, LatencyModel, Mixture, Pareto, PerLegModel, Shifted,
                      as_latency_model)
 
-__all__ = ["WARS", "LNKD_SSD", "LNKD_DISK", "YMMR", "WAN"]
+__all__ = ["WARS", "LNKD_SSD", "LNKD_DISK", "YMMR", "WAN", "MAX_DRAWS"]
+
+#: Most delays :meth:`WARS.sample_legs` draws per leg (``trials * n``): four
+#: legs of this many floats, and the sums and sorts PBS makes of them, take
+#: about a gigabyte. The WARS benchmark's 1,000,000 trials at N = 3 draw 3,000,000.
+MAX_DRAWS = 10_000_000
 
 _LEGS = ("W", "A", "R", "S")
 #: Message kinds of the simulator that correspond to each WARS leg.
@@ -116,6 +121,9 @@ class WARS(PerLegModel):
                 raise ValueError(f"WARS.sample_legs {name} must be a whole number >= 1, "
                                  f"got {value!r}")
         shape = (int(trials), int(n))
+        if shape[0] * shape[1] > MAX_DRAWS:
+            raise ValueError(f"WARS.sample_legs trials * n must be at most {MAX_DRAWS:,} draws "
+                             f"per leg, got trials={trials!r} and n={n!r}")
         legs = {name: self.leg(name).sample_many(rng, shape) for name in _LEGS}
         if self.remote_extra_ms > 0:
             # PBS picks the local replica per operation: the write's

@@ -29,7 +29,7 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from ..latency import Exponential, LatencyModel, as_latency_model
-from ..validation import probability
+from ..validation import boolean, probability
 from .kernel import Simulation
 from .trace import Trace
 
@@ -171,6 +171,10 @@ class Network:
                              "partition(['A', 'B'], ['C', 'D', 'E'])")
         assignment: dict[str, int] = {}
         for index, group in enumerate(groups):
+            if group is None:
+                raise ValueError("a group of a partition must be a list of node names, got None; "
+                                 "to end a partition call heal(), to make one write "
+                                 "partition(['A', 'B'], ['C', 'D', 'E'])")
             if isinstance(group, str) or not isinstance(group, Iterable):
                 raise ValueError(f"each group of a partition must be a list of node names, got "
                                  f"{group!r}; write partition(['A', 'B'], ['C', 'D', 'E'])")
@@ -214,6 +218,13 @@ class Network:
         """Override the latency model and/or loss of the link a -> b (and b -> a)."""
         self.require(a)
         self.require(b)
+        if a == b:
+            raise ValueError(f"set_link needs two different nodes, got a={a!r} and b={b!r}: a "
+                             "node's messages to itself cross no link")
+        if latency is None and loss is None:
+            raise ValueError("set_link needs latency=... or loss=... (or both); "
+                             "with neither it would change nothing")
+        boolean("both_ways", both_ways)
         model = None if latency is None else as_latency_model(latency, "link latency")
         p = None if loss is None else probability("link loss", loss)
         for link in [(a, b), (b, a)] if both_ways else [(a, b)]:

@@ -106,8 +106,10 @@ class Topology(SimulatedSystem):
             raise ValueError(f"{type(self).__name__} takes no context: a write replaces "
                              "whatever the node that accepts it has seen")
         if quorum is not None:
-            raise ValueError(f"{type(self).__name__} has no per-request {quorum_name.upper()}: "
-                             "its replication mode decides whom a write waits for")
+            why = ("its replication mode decides whom a write waits for" if quorum_name == "w"
+                   else "a read is answered by the one node it is sent to")
+            raise ValueError(f"{type(self).__name__} has no per-request {quorum_name.upper()} "
+                             f"({quorum_name}={quorum!r}): {why}")
         if coordinator is not None:
             self.network.require(coordinator)
 

@@ -32,6 +32,8 @@ import re
 
 import ipywidgets as widgets
 
+from ..cluster import Cluster
+from ..validation import instance_of, text
 from ..views.message_timeline import node_status
 from .figure import FigureImage
 
@@ -75,8 +77,8 @@ class ClusterSession:
     """
 
     def __init__(self, cluster, key: str = "cart:alice"):
-        self.cluster = cluster
-        self.key = key
+        self.cluster = instance_of("cluster", cluster, Cluster, "a dl.Cluster")
+        self.key = text("key", key)
         self.r = cluster.r
         self.w = cluster.w
         self.use_context = True

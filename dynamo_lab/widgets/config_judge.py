@@ -22,10 +22,12 @@ True
 from __future__ import annotations
 
 import html
+import inspect
 
 import ipywidgets as widgets
 
-from ..experiments.service_targets import ServiceTargets, TargetReport, judge
+from ..experiments.service_targets import ServiceTargets, TargetReport, judge, measure
+from ..validation import boolean, whole_number
 from .binding import bind
 from .quorum_calculator import nrw_sliders
 
@@ -33,6 +35,9 @@ __all__ = ["ConfigJudge", "JudgeModel", "MAX_N"]
 
 #: Largest N the sliders reach (the judged cluster has 5 nodes).
 MAX_N = 5
+#: The options of ``judge`` (and ``measure``) a judge may be given.
+JUDGE_OPTIONS = tuple(name for name in inspect.signature(measure).parameters
+                      if name not in ("config", "crash", "partition"))
 
 
 class JudgeModel:
@@ -51,6 +56,14 @@ class JudgeModel:
                  sloppy_quorum: bool = True, **options):
         if not isinstance(targets, ServiceTargets):
             raise ValueError(f"targets must be a ServiceTargets, got {targets!r}")
+        # Checked now, not when the button is pressed; each must fit its slider.
+        for name, value in (("n", n), ("r", r), ("w", w)):
+            whole_number(name, value, low=1, high=MAX_N)
+        boolean("sloppy_quorum", sloppy_quorum)
+        unknown = sorted(set(options) - set(JUDGE_OPTIONS))
+        if unknown:
+            raise ValueError(f"unknown option(s) {', '.join(map(repr, unknown))}; the options "
+                             f"are {', '.join(JUDGE_OPTIONS)}")
         self.targets = targets
         self.options = options
         self.n, self.r, self.w = n, r, w

@@ -37,6 +37,8 @@ import html
 import ipywidgets as widgets
 
 from ..anti_entropy import version_summary
+from ..cluster import Cluster
+from ..validation import instance_of, text
 from ..views.merkle_comparison import MerkleComparison, merkle_comparison, summary_lines
 from .figure import FigureImage
 
@@ -94,7 +96,9 @@ class MerkleModel:
     """
 
     def __init__(self, cluster, key: str | None = None, fanout: int = 4, depth: int = 3):
-        self.cluster = cluster
+        self.cluster = instance_of("cluster", cluster, Cluster, "a dl.Cluster")
+        if key is not None:
+            text("key", key)
         self.fanout, self.depth = fanout, depth
         self.report = None
         self.comparison: MerkleComparison | None = None

@@ -27,6 +27,7 @@ import ipywidgets as widgets
 
 from ..consistency import level_size
 from ..quorum import QuorumFacts, quorum_facts, quorum_problem
+from ..validation import whole_number
 from .binding import bind
 from .figure import FigureImage
 
@@ -175,6 +176,9 @@ class QuorumCalculator:
     """
 
     def __init__(self, n: int = 3, r: int = 2, w: int = 2):
+        # Each must fit its slider; R > N is allowed: the calculator explains it.
+        for name, value in (("n", n), ("r", r), ("w", w)):
+            whole_number(name, value, low=1, high=MAX_N)
         self.model = QuorumModel(n, r, w)
         self.n_slider, self.r_slider, self.w_slider = nrw_sliders(n, r, w, MAX_N, "320px")
         narrow = widgets.Layout(width="190px")

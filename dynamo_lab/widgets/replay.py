@@ -34,6 +34,8 @@ import html
 
 import ipywidgets as widgets
 
+from ..system import SimulatedSystem
+from ..validation import instance_of
 from ..views.message_timeline import Snapshot, MessageTimeline
 from .figure import FigureImage
 
@@ -41,6 +43,12 @@ __all__ = ["MessageDiagram", "Replay", "ReplayModel", "ALL_KEYS"]
 
 #: The key choice that shows every key.
 ALL_KEYS = "(all keys)"
+
+
+def _recorded(cluster) -> SimulatedSystem:
+    """``cluster`` if it keeps a record to replay (a Cluster or a topology)."""
+    return instance_of("cluster", cluster, SimulatedSystem,
+                       "a dl.Cluster or a topology (its record is replayed)")
 
 
 class ReplayModel:
@@ -69,10 +77,14 @@ class ReplayModel:
     """
 
     def __init__(self, cluster, key: str | None = None, at_end: bool = False):
-        self.cluster = cluster
-        self.key = key
+        self.cluster = _recorded(cluster)
         self.step = 0
         self.timeline = MessageTimeline.from_cluster(cluster)
+        if key is not None and key not in self.keys:
+            keys = ", ".join(map(repr, self.keys[:10])) + (", ..." if len(self.keys) > 10 else "")
+            raise ValueError(f"key={key!r} does not appear in the record; choose one of "
+                             f"{keys or 'its keys (it has none yet)'}, or None for every key")
+        self.key = key
         if at_end:
             self.step = self.last_step
 
@@ -234,7 +246,7 @@ class MessageDiagram(_Stepper):
     """
 
     def __init__(self, cluster, key: str | None = None):
-        lanes = len(cluster.nodes) + 1
+        lanes = len(_recorded(cluster).nodes) + 1
         self.figsize = (10.0, 0.5 * lanes + 1.9)
         super().__init__(cluster, key, at_end=True)
         self.drawing = None
@@ -284,7 +296,7 @@ class Replay(_Stepper):
     """
 
     def __init__(self, cluster, key: str | None = None):
-        lanes = len(cluster.nodes) + 1
+        lanes = len(_recorded(cluster).nodes) + 1
         self.figsize = (12.5, max(4.4, 0.5 * lanes + 1.9))
         super().__init__(cluster, key, at_end=False)
         self.play = widgets.Play(min=0, max=self.model.last_step, interval=700, step=1,

@@ -26,6 +26,7 @@ import ipywidgets as widgets
 from ..hash_mod_n import fraction_moved, sample_keys
 from ..ranges import RingChange
 from ..ring import Ring, load_balancing_efficiency
+from ..validation import text, whole_number
 from .binding import bind
 from .figure import FigureImage
 
@@ -83,10 +84,10 @@ class RingModel:
 
     def __init__(self, nodes: int = 5, vnodes: int = 8, n: int = 3, key: str = "cart:alice",
                  strategy: int = 1, sample: int = 2000):
+        self.key = text("key", key)
         self.n = n
         self.vnodes = vnodes
         self.strategy = strategy
-        self.key = key
         self.keys = sample_keys(sample)
         self.change: RingChange | None = None
         self.mod_n_moved: float | None = None
@@ -214,6 +215,9 @@ class RingExplorer:
 
     def __init__(self, nodes: int = 5, vnodes: int = 8, n: int = 3, key: str = "cart:alice",
                  strategy: int = 1):
+        # Each must fit its slider (the ring itself checks n and strategy).
+        whole_number("nodes", nodes, low=1, high=MAX_NODES)
+        whole_number("vnodes", vnodes, low=1, high=MAX_VNODES)
         self.model = RingModel(nodes=nodes, vnodes=vnodes, n=n, key=key, strategy=strategy)
         self.nodes_slider = widgets.IntSlider(value=nodes, min=max(1, n), max=MAX_NODES,
                                               description="nodes")

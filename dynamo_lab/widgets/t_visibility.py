@@ -25,6 +25,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .. import latency
+from ..validation import whole_number
 from .figure import FigureImage
 
 __all__ = ["TVisibilityExplorer", "TVisibilityModel", "FITS", "T_STEPS", "CHOICES"]
@@ -65,7 +66,10 @@ class TVisibilityModel:
 
     def __init__(self, fit: str = "LNKD-DISK", t_ms: float = 5, n: int = 3,
                  trials: int = 40_000, seed: int = 0):
-        self.n, self.trials, self.seed = n, trials, seed
+        # The curves include R = 2 and W = 2, so N is at least 2.
+        self.n = whole_number("n", n, low=2)
+        self.trials = whole_number("trials", trials)
+        self.seed = whole_number("seed", seed, low=0)
         self._curves: dict = {}
         self.fit = self.t_ms = None
         self.set_fit(fit)
@@ -73,13 +77,13 @@ class TVisibilityModel:
 
     def set_fit(self, fit: str) -> None:
         """Choose the latency fit."""
-        if fit not in FITS:
+        if not isinstance(fit, str) or fit not in FITS:
             raise ValueError(f"unknown fit {fit!r}; choose one of {', '.join(FITS)}")
         self.fit = fit
 
     def set_t(self, t_ms: float) -> None:
         """Choose the time since commit (one of :data:`T_STEPS`)."""
-        if t_ms not in T_STEPS:
+        if isinstance(t_ms, bool) or t_ms not in T_STEPS:
             raise ValueError(f"t_ms must be one of {list(T_STEPS)}, got {t_ms!r}")
         self.t_ms = t_ms
 

@@ -27,6 +27,8 @@ import html
 
 import ipywidgets as widgets
 
+from ..cluster import Cluster
+from ..validation import instance_of, text
 from ..views.version_graph import VersionGraphModel, version_graph
 from .figure import FigureImage
 
@@ -71,7 +73,9 @@ class VersionGraphSession:
     """
 
     def __init__(self, cluster, key: str | None = None):
-        self.cluster = cluster
+        self.cluster = instance_of("cluster", cluster, Cluster, "a dl.Cluster")
+        if key is not None:
+            text("key", key)
         self.key = ""
         self.graph: VersionGraphModel | None = None
         self.error: str | None = None

@@ -290,7 +290,8 @@ class Context:
     key: str
     clock: VectorClock = field(default=EMPTY_CLOCK)
     seen: frozenset = field(default=frozenset(), compare=False)
-    origin: object = field(default=None, compare=False)
+    # Any, not object: mypyc looks the annotation up by name and finds no "object".
+    origin: Any = field(default=None, compare=False)
 
     def __repr__(self) -> str:
         return f"<Context for {self.key!r}: {self.clock}>"

@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test test-fast test-compiled bench compiled exercises notebooks clean
+.PHONY: help lab test test-fast test-compiled bench compiled exercises notebooks release clean
 
 help:  ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,6 +57,10 @@ exercises: $(STAMP)  ## regenerate exercises/ from solutions/
 notebooks: $(STAMP)  ## re-execute lessons and solutions in place, then regenerate exercises/
 	$(BIN)/python tools/refresh_notebooks.py notebooks/*.ipynb solutions/*.ipynb
 	$(BIN)/python tools/generate_exercises.py solutions exercises
+
+release: $(STAMP)  ## write a learner's copy without solutions: make release DIR=../course [GRADED=1]
+	@test -n "$(DIR)" || { echo 'say where: make release DIR=../course [GRADED=1]'; exit 2; }
+	$(BIN)/python -m dynamo_lab.exercises.release "$(DIR)" $(if $(GRADED),--graded)
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .hypothesis build

@@ -12,10 +12,11 @@ import nbformat
 import numpy as np
 import pytest
 
-from dynamo_lab.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, OUTCOMES, WRONG_FORM
+from dynamo_lab.exercises import (CORRECT, FOR_REVIEW, INCORRECT, NOT_ATTEMPTED, OUTCOMES,
+                                  WRONG_FORM)
 from dynamo_lab.exercises.answer_forms import AnswerForm, Function
 from generate_exercises import generate_all, strip_solutions  # tools/
-from dynamo_lab.exercises.grade import grade, main as grade_main, run_notebook
+from dynamo_lab.exercises.grade import grade_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = sorted(p.stem for p in (ROOT / "dynamo_lab" / "exercises").glob("ex[0-9][0-9].py"))
@@ -31,7 +32,9 @@ def question(name, index):
 @pytest.mark.parametrize("name, index", QUESTIONS, ids=[f"{n}.q{i + 1}" for n, i in QUESTIONS])
 def test_every_question_three_ways(name, index):
     q = question(name, index)
-    assert q.check(q.reference_answer()).outcome == CORRECT, q.last_message
+    # A thought question is read by a person: its reference is "for review".
+    expected = FOR_REVIEW if q.kind == "thought" else CORRECT
+    assert q.check(q.reference_answer()).outcome == expected, q.last_message
     assert q.check(...).outcome == NOT_ATTEMPTED
     assert q.check(q.stub_answer()).outcome == NOT_ATTEMPTED
     wrong = q.wrong_answers()
@@ -216,51 +219,9 @@ def test_committed_exercises_have_no_outputs_or_widget_state():
 @pytest.mark.parametrize("path", sorted((ROOT / "exercises").glob("*.ipynb")),
                          ids=lambda p: p.name)
 def test_exercise_notebooks_run_clean_and_report_not_attempted(path):
-    report = run_notebook(path, cell_timeout_s=120)
+    report = grade_notebook(path, seed=0)
     assert report.status == "ok" and report.cell_errors == 0, report.detail
     assert report.outcomes and set(report.outcomes.values()) == {NOT_ATTEMPTED}
-
-
-def test_grading_full_marks_zero_and_broken_notebooks(tmp_path, capsys):
-    solution = ROOT / "solutions" / "03_quorums.ipynb"
-    exercise = ROOT / "exercises" / "03_quorums.ipynb"
-    unreadable = tmp_path / "03_quorums_broken.ipynb"
-    unreadable.write_text("{ this is not a notebook")
-    # A renamed copy of the solution whose second cell crashes and third hangs,
-    # and whose answer to q4 has the wrong form.
-    nb = nbformat.read(solution, as_version=4)
-    nb.cells[3].source = "raise RuntimeError('learner bug')"
-    nb.cells[5].source = "import time\ntime.sleep(60)\n" + nb.cells[5].source
-    (q4_cell,) = [cell for cell in nb.cells if "q4.check(" in cell.source]
-    q4_cell.source = "q4.check('two thirds')"
-    troubled = tmp_path / "my_homework.ipynb"
-    nbformat.write(nb, troubled)
-    csv_path = tmp_path / "grades.csv"
-
-    reports = grade([solution, exercise, unreadable, troubled], cell_timeout_s=8,
-                    csv_path=csv_path)
-    full, untouched, broken, t = reports
-    assert full.status == "ok" and full.score == full.total == 5
-    assert untouched.status == "ok" and untouched.score == 0 and untouched.total == 5
-    assert untouched.cell_errors == 0
-    assert broken.status == "unreadable" and "JSON" in broken.detail
-    assert t.status == "renamed" and t.exercise_set == "ex03"
-    assert t.cell_errors == 2 and t.timed_out_cells == 1
-    assert t.outcomes["ex03.q1"] == NOT_ATTEMPTED      # its check never ran
-    assert t.outcomes["ex03.q4"] == WRONG_FORM         # no mark, and not "incorrect"
-    assert t.outcomes["ex03.q5"] == CORRECT            # later questions still count
-    assert t.score == 2                                # q3 and q5
-    table = capsys.readouterr().out
-    assert "unreadable" in table and "renamed" in table and "5/5" in table
-    rows = csv_path.read_text().splitlines()
-    assert rows[0].startswith("notebook,status,exercise_set,score,total") and len(rows) == 5
-    assert "wrong form" in rows[-1].split(",")
-
-
-def test_grade_command_line(tmp_path, capsys):
-    missing = tmp_path / "nope.ipynb"
-    assert grade_main([str(missing)]) == 0
-    assert "unreadable" in capsys.readouterr().out
 
 
 def test_the_package_lists_every_exercise_set():
@@ -293,3 +254,13 @@ def test_set_03_levels_question_is_computed_on_the_simulator():
     p99 = ex03.read_p99_by_level()         # waiting for the k-th reply costs more as k grows
     assert p99["ONE"] < p99["QUORUM"] < p99["ALL"]
     assert r == 1
+
+
+def test_set_02_join_share_wants_the_measured_value_not_one_fifth():
+    q2 = question("ex02", 1)
+    assert round(q2.reference_answer(), 3) == 0.194          # the lesson's table, 256 tokens
+    assert q2.check(0.194).outcome == CORRECT
+    assert q2.check(q2.reference_answer()).outcome == CORRECT
+    naive = q2.check(0.2)
+    assert naive.outcome == INCORRECT and "1/5" in naive.message
+    assert q2.check(Fraction(1, 5)).outcome == INCORRECT

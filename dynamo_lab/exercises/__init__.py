@@ -15,13 +15,15 @@ from importlib import import_module
 from pkgutil import iter_modules
 
 from .questions import (
-    CORRECT, INCORRECT, NOT_ATTEMPTED, OUTCOMES, WRONG_FORM, ChoiceQuestion, CheckResult,
+    CORRECT, FOR_REVIEW, INCORRECT, NOT_ATTEMPTED, OUTCOMES, WRONG_FORM, ChoiceQuestion,
+    CheckResult,
     ConfigQuestion, FunctionQuestion, Question, ThoughtQuestion, ValueQuestion, registry, report,
 )
 
 __all__ = [
     "Question", "ValueQuestion", "FunctionQuestion", "ConfigQuestion", "ChoiceQuestion",
     "ThoughtQuestion", "CheckResult", "CORRECT", "INCORRECT", "WRONG_FORM", "NOT_ATTEMPTED",
+    "FOR_REVIEW",
     "OUTCOMES",
     "registry", "report", "EXERCISE_SETS",
 ]

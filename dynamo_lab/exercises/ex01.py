@@ -94,6 +94,44 @@ def _longest_run_count(writes) -> float:
     return float(best)
 
 
+def _held_out_write_logs(rng):
+    """Write logs of 16 shapes: failure runs at the start, middle and end, uneven gaps."""
+    def log(runs):
+        # runs: (ok, how many writes) in order; gaps between starts are drawn.
+        time, writes = rng.randint(0, 400), []
+        for ok, count in runs:
+            for _ in range(count):
+                writes.append((time, ok))
+                time += rng.choice([rng.randint(1, 9), rng.randint(10, 120),
+                                    rng.randint(150, 900)])
+        return writes
+
+    def n(low, high):
+        return rng.randint(low, high)
+
+    shapes = [
+        [(True, n(1, 8))],                                          # no failure
+        [(False, n(5, 12))],                                        # nothing but failures
+        [(False, 1)],                                               # one lone failure
+        [(True, n(1, 4)), (False, 1), (True, n(1, 4))],             # a lone failure inside
+        [(False, n(2, 6)), (True, n(1, 3))],                        # a run at the start
+        [(True, n(1, 3)), (False, n(2, 7))],                        # a run at the end
+        [(True, 1), (False, n(2, 5)), (True, 1), (False, n(2, 5)), (True, 1)],
+        [(False, 1), (True, 1), (False, 1), (True, 1), (False, 1)],  # only lone failures
+    ]
+    cases = [(log(runs),) for runs in shapes]
+    # Many quick failures against a few slow ones: the count and the time disagree.
+    first = n(0, 60)
+    quick = [(t, False) for t in range(first, first + n(4, 9) * 3, 3)]
+    start = quick[-1][0] + n(50, 200)
+    slow = [(start + i * n(100, 300), False) for i in range(n(2, 3))]
+    cases.append((quick + [(quick[-1][0] + 1, True)] + slow + [(slow[-1][0] + 7, True)],))
+    while len(cases) < 16:                                          # free-form logs
+        p_fail = rng.choice([0.2, 0.5, 0.8])
+        cases.append((log([(rng.random() >= p_fail, 1) for _ in range(n(3, 25))]),))
+    return cases
+
+
 def judge_failover_timeout(timeout_ms) -> tuple[bool, str]:
     """Judge a failover time-out for a single leader by running the simulator.
 
@@ -184,10 +222,10 @@ def questions():
         "moment later. The followers promote the most up-to-date of them. In which "
         "replication mode can that acknowledged write be lost? Answer with one letter from "
         "'a' to 'd'.",
-        options=["sync: the leader waits for every follower",
-                 "semi-sync: the leader waits for one follower",
-                 "async: the leader answers as soon as its own log has the write",
-                 "none of them: once a client hears ok, the write is safe"],
+        options=["sync: the leader answers once every follower has the write",
+                 "semi-sync: the leader answers once one follower has the write",
+                 "async: the leader answers as soon as it has logged the write",
+                 "none of them: once a client hears ok, the write is durable"],
         answer="c",
         explanations={
             "a": "in sync mode every follower already had the write when the client heard ok, "
@@ -236,6 +274,7 @@ def questions():
              "run lasted, in ms: writes need not be evenly spaced."),
         ],
         describe=lambda case: f"writes={case[0]!r}",
+        held_out=_held_out_write_logs,
         hints=["Walk through the list once, remembering when the current run of failures "
                "started; a success ends the run.",
                "At each failure, the run so far lasts time - start_of_run. Keep the largest "

@@ -46,6 +46,31 @@ def _must_overlap(n: int, r: int, w: int) -> bool:
     return r + w > n
 
 
+def _held_out_quorum_sizes(rng) -> list[tuple[int, int, int]]:
+    """18 (n, r, w), 1 <= r, w <= n: R + W = N, R + W = N + 1, R or W = N, majorities, any."""
+    cases = []
+    for number in range(18):
+        n = rng.randint(4, 15)
+        kind = number % 6
+        if kind == 0:                       # R + W = N: no guaranteed overlap
+            r = rng.randint(1, n - 1)
+            w = n - r
+        elif kind == 1:                     # R + W = N + 1: the smallest overlap
+            r = rng.randint(1, n)
+            w = n + 1 - r
+        elif kind == 2:                     # read everything, write one
+            r, w = n, 1
+        elif kind == 3:                     # write everything, read one
+            r, w = 1, n
+        elif kind == 4:                     # both majorities, or both well under
+            half = n // 2
+            r, w = rng.choice([(half + 1, half + 1), (rng.randint(1, half), 1)])
+        else:                               # anything
+            r, w = rng.randint(1, n), rng.randint(1, n)
+        cases.append((n, r, w))
+    return cases
+
+
 def tolerates_one_down_with_overlap(config, n: int = 5, seed: int = 3) -> tuple[bool, str]:
     """Judge an (R, W) choice for N = 5 by running the simulator.
 
@@ -187,6 +212,7 @@ def questions():
              "every replica. What matters is R + W compared with N."),
         ],
         describe=lambda case: "N={}, R={}, W={}".format(*case),
+        held_out=_held_out_quorum_sizes,
         hints=["Picture N slots, R of them read and W of them written. When can the two "
                "groups avoid each other?",
                "They can avoid each other exactly when R + W fits into N slots."],
@@ -211,11 +237,10 @@ def questions():
         "ex03.q3",
         "N = 3, W = 2, R = 2. What guarantees that a read returns the latest written value? "
         "Answer with one letter from 'a' to 'd'.",
-        options=["The coordinator waits for all three replicas before answering.",
-                 "Any 2 replicas out of 3 share at least one with any other 2, so some reply "
-                 "carries the latest write.",
-                 "Vector clocks put all writes in one order.",
-                 "Read repair runs before the read returns."],
+        options=["The coordinator waits for replies from all three replicas.",
+                 "Any 2 replicas a read asks overlap the 2 that took the write.",
+                 "Vector clocks put all writes in one order, so the newest one wins.",
+                 "Read repair updates the stale replicas before the read returns."],
         answer="b",
         explanations={
             "a": "with R = 2 the coordinator answers after two replies, not three.",

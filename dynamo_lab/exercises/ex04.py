@@ -89,6 +89,38 @@ _CASES = [
 ]
 
 
+def _held_out_replies(rng) -> list[tuple]:
+    """16 sets of 1 to 6 replies drawn from a version history with chains, forks and merges."""
+    cases = []
+    for number in range(16):
+        nodes = rng.sample("ABCDE", rng.randint(1, 4))
+        clocks = [{rng.choice(nodes): rng.randint(1, 3)}]      # the first version
+        for _ in range(rng.randint(1, 5)):
+            clock = dict(rng.choice(clocks))
+            if len(clocks) > 1 and rng.random() < 0.3:          # a merge of two versions
+                other = rng.choice(clocks)
+                clock = {n: max(clock.get(n, 0), other.get(n, 0))
+                         for n in sorted(set(clock) | set(other))}
+            node = rng.choice(nodes)
+            clock[node] = clock.get(node, 0) + rng.randint(1, 4)
+            if clock not in clocks:                             # one value per clock
+                clocks.append(clock)
+        names = rng.sample(["cart", "blue", "old", "new", "x", "y", "z", "w2", "w3", "draft"],
+                           len(clocks))
+        versions = list(zip(names, clocks))
+        if number % 4 == 0:                 # stale replicas outnumber the newest one
+            newest = versions[-1]
+            older = [v for v in versions[:-1] if _descends(newest[1], v[1])] or versions[:1]
+            picked = [newest] + [rng.choice(older) for _ in range(rng.randint(2, 4))]
+        elif number % 4 == 1:               # every reply the same version
+            picked = [rng.choice(versions)] * rng.randint(1, 4)
+        else:
+            picked = [rng.choice(versions) for _ in range(rng.randint(1, 6))]
+        rng.shuffle(picked)
+        cases.append(([(value, dict(clock)) for value, clock in picked],))
+    return cases
+
+
 # -- q4: a configuration that keeps reads monotonic ---------------------------------------
 
 def judge_monotonic_config(config) -> tuple[bool, str]:
@@ -177,6 +209,7 @@ def questions():
              "descends from it *and differs* from it."),
         ],
         describe=lambda case: repr(case[0]),
+        held_out=_held_out_replies,
         hints=["Clock a descends from clock b when a[node] >= b[node] for every node in b "
                "(a missing node counts as 0).",
                "For each reply, look for another reply whose clock descends from this one "
@@ -229,12 +262,13 @@ def questions():
         "refreshed again and it was back.' Which two guarantees were violated, and what "
         "fixes it? Answer with one letter from 'a' to 'd'.",
         options=[
-            "Linearizability and durability; raise W to N so every write reaches every replica.",
-            "Read-your-writes and monotonic reads; route each user's reads to replicas (or a "
-            "coordinator) that have caught up with that user's writes, e.g. sticky sessions or "
-            "quorum reads with blocking read repair.",
-            "Read-your-writes and consistent prefix; keep a user's posts in one partition.",
-            "Monotonic reads only; run anti-entropy more often.",
+            "Linearizability and durability; raise W to N so that every write reaches every "
+            "replica.",
+            "Read-your-writes and monotonic reads; read from replicas that have the user's "
+            "writes.",
+            "Read-your-writes and consistent prefix; keep all of a user's posts in one "
+            "partition.",
+            "Monotonic reads only; run anti-entropy more often so the replicas catch up sooner.",
         ],
         answer="b",
         explanations={
@@ -250,7 +284,10 @@ def questions():
         hints=["The first refresh came after the user's own write, and after a page that "
                "already showed the post.",
                "One guarantee is about seeing your own writes; the other is about never "
-               "seeing time go backwards between successive reads."])
+               "seeing time go backwards between successive reads."],
+        solution_text="(b) Read-your-writes and monotonic reads. Route each user's reads to "
+                      "replicas (or a coordinator) that have caught up with that user's "
+                      "writes: sticky sessions, or quorum reads with blocking read repair.")
 
     scenario = {"read_repair": "async", "r": 2}
     q4 = ConfigQuestion(

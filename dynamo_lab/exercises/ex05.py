@@ -88,6 +88,31 @@ def _ring_cases() -> list[tuple]:
     return cases
 
 
+def _held_out_walks(rng) -> list[tuple]:
+    """16 drawn walks of 3 to 8 nodes, n from 1 to 4, and which of the nodes are down."""
+    cases = []
+    for number in range(16):
+        walk = rng.sample("ABCDEFGHJ", rng.randint(3, 8))
+        n = rng.randint(1, min(4, len(walk) - 1))
+        home, rest = walk[:n], walk[n:]
+        kind = number % 6
+        if kind == 0:                       # nobody down
+            down = []
+        elif kind == 1:                     # some home replicas down, fallbacks all up
+            down = rng.sample(home, rng.randint(1, n))
+        elif kind == 2:                     # the first fallbacks are down too: walk on
+            down = rng.sample(home, rng.randint(1, n)) + rest[:rng.randint(1, len(rest))]
+        elif kind == 3:                     # more home replicas down than fallbacks up
+            down = home[:] + rest[:max(0, len(rest) - rng.randint(0, n - 1))]
+        elif kind == 4:                     # everything down
+            down = walk[:]
+        else:                               # anything
+            down = [node for node in walk if rng.random() < 0.4]
+        rng.shuffle(down)
+        cases.append((walk, down, n))
+    return cases
+
+
 # -- question 3: writes across a partition ---------------------------------------------------
 
 def write_keys():
@@ -217,13 +242,14 @@ def questions():
         "'e'.",
         options=["The coordinator hands each request to whichever replica answered fastest "
                  "last time.",
-                 "When a home replica cannot be reached, another node stores the write with a "
-                 "hint naming that replica, and forwards it once the replica is reachable "
-                 "again.",
-                 "Replicas compare Merkle trees in the background and copy what differs.",
-                 "On a read, the coordinator writes the newest version back to the replicas "
-                 "that answered with an older one.",
-                 "When the leader fails, it hands its role to the most up-to-date follower."],
+                 "A fallback node holds a down replica's writes and delivers them when it "
+                 "recovers.",
+                 "Replicas compare Merkle trees in the background and copy over whatever "
+                 "differs.",
+                 "On a read, the coordinator writes the newest version back to stale replicas "
+                 "it asked.",
+                 "When the leader fails, it hands its role over to the most up-to-date "
+                 "follower."],
         answer="b",
         explanations={
             "a": "that is how Dynamo may pick a write's coordinator (§5), not what a hint is.",
@@ -235,7 +261,10 @@ def questions():
                  "hand over.",
         },
         hints=["Think of the write the fallback node A took for D in lesson 05, section 2.",
-               "The hint names the intended owner; 'handoff' is what happens after the heal."])
+               "The hint names the intended owner; 'handoff' is what happens after the heal."],
+        solution_text="(b) When a home replica cannot be reached, a fallback node stores the "
+                      "write with a hint naming that replica, and forwards it once the replica "
+                      "is reachable again.")
 
     q2 = FunctionQuestion(
         "ex05.q2",
@@ -270,6 +299,7 @@ def questions():
              "is down too, keep walking the preference list."),
         ],
         describe=lambda case: f"preference_walk={case[0]}, down={case[1]}, n={case[2]}",
+        held_out=_held_out_walks,
         hints=["Start with the reachable home replicas (value None). Then list the unreachable "
                "home replicas, and separately the reachable nodes after the first n.",
                "Pair them in order: the first reachable node after the first n stands in for "

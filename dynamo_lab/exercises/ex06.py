@@ -151,12 +151,48 @@ def diff_cases(seed: int = 6) -> list[tuple]:
     return [case for case, _ in _model_cases(seed)]
 
 
+def _held_out_tree_pairs(rng) -> list[tuple]:
+    """14 pairs of model-built trees (fanout 2-4, depth 1-4): equal, one, several, all differ."""
+    shapes = [(2, 1), (3, 1), (2, 2), (3, 2), (4, 2), (2, 3), (3, 3), (4, 3), (2, 4),
+              (3, 2), (2, 3), (4, 2), (2, 2), (3, 3)]
+    cases = []
+    for number, (fanout, depth) in enumerate(shapes):
+        prefix = rng.choice(["user", "item", "row", "doc"])
+        keys = [f"{prefix}{i}" for i in rng.sample(range(1000), rng.randint(3, 50))]
+        a = {k: rng.choice(["v1", "v2", "v3"]) for k in keys}
+        b = dict(a)
+        kind = number % 7
+        if kind == 1:                      # one key changed
+            b[rng.choice(keys)] = "v9"
+        elif kind == 2:                    # one key only on a
+            del b[rng.choice(keys)]
+        elif kind == 3:                    # several keys changed, one added
+            for k in rng.sample(keys, min(len(keys), rng.randint(2, 6))):
+                b[k] = "v9"
+            b[f"{prefix}new"] = "v1"
+        elif kind == 4:                    # nothing in common
+            b = {f"x{k}": "v1" for k in keys}
+        elif kind == 5:                    # b empty
+            b = {}
+        elif kind == 6:                    # keys missing on each side
+            for k in rng.sample(keys, min(len(keys), 2)):
+                del b[k]
+            b[f"{prefix}only_b"] = "v1"
+        tree_a = MerkleTree.build(a, fanout, depth)
+        tree_b = MerkleTree.build(b, fanout, depth)
+        cases.append((as_levels(tree_a), as_levels(tree_b), fanout))
+    return cases
+
+
 def _describe(case) -> str:
     a, b, fanout = case
     depth = len(a) - 1
     if sum(len(level) for level in a) <= 15:
         return f"fanout={fanout}, a={a}, b={b}"
-    index = diff_cases().index(case)
+    visible = diff_cases()
+    if case not in visible:
+        return f"fanout={fanout}, depth={depth} (a pair of trees the grader drew)"
+    index = visible.index(case)
     return f"fanout={fanout}, depth={depth} (the trees are ex06.diff_cases()[{index}])"
 
 
@@ -224,7 +260,8 @@ def questions():
         "levels (root first) and return (the sorted indices of the leaves whose hashes differ, "
         "the number of hash pairs compared), opening a node's children only when its two hashes "
         "differ.",
-        reference=lambda a, b, fanout: model[(a, b, fanout)],   # MerkleTree.diff's answer
+        # MerkleTree.diff's answer; merkle_diff (the same walk) for the held-out pairs
+        reference=lambda a, b, fanout: model.get((a, b, fanout)) or merkle_diff(a, b, fanout),
         name="merkle_diff",
         cases=cases,
         misconceptions=[
@@ -241,6 +278,7 @@ def questions():
                                 "of a node can differ: descend into every one of them."),
         ],
         describe=_describe,
+        held_out=_held_out_tree_pairs,
         hints=["Keep a list of the nodes to compare on the current level, starting with [0] "
                "on level 0. Each comparison adds 1 to the count.",
                "When node i differs on a level above the leaves, its children "
@@ -292,13 +330,13 @@ def questions():
         "'a' to 'd'.",
         options=[
             "Read repair only works in blocking mode; asynchronous read repair never updates "
-            "a replica.",
-            "Read repair fixes only the keys that are read. A key nobody reads keeps its stale "
-            "or missing copies indefinitely, and if the replicas holding the latest version "
-            "then fail, that version is lost.",
-            "Anti-entropy lets reads wait for fewer replicas, so it lowers read latency.",
-            "Read repair cannot handle concurrent versions, so anti-entropy is needed to "
-            "resolve conflicts by last-write-wins.",
+            "a stale replica.",
+            "Only keys that are read get repaired; an unread key may keep fewer than N copies "
+            "of its last write.",
+            "Anti-entropy lets reads wait for fewer replicas, so it lowers the read latency of "
+            "every key.",
+            "Read repair cannot merge concurrent versions, so anti-entropy must resolve them "
+            "with last-write-wins.",
         ],
         answer="b",
         explanations={

@@ -105,6 +105,40 @@ _COMPARE_CASES = [
 ]
 
 
+def _drawn_clock(rng, nodes, low: int = 1, high: int = 9) -> dict:
+    """A clock over a drawn subset of ``nodes`` with counters from ``low`` to ``high``."""
+    return {node: rng.randint(low, high) for node in nodes if rng.random() < 0.6}
+
+
+def _held_out_clock_pairs(rng) -> list[tuple]:
+    """18 clock pairs, each relation (equal, before, after, concurrent), zeros and empties."""
+    cases = []
+    for number in range(18):
+        nodes = rng.sample("ABCDEFG", rng.randint(1, 5))
+        a = _drawn_clock(rng, nodes)
+        b = dict(a)                         # kind 0: the same clock
+        kind = number % 6
+        if kind in (1, 2):                  # b has seen more
+            for node in rng.sample(nodes, rng.randint(1, len(nodes))):
+                b[node] = b.get(node, 0) + rng.randint(1, 5)
+        elif kind == 3:                     # each has a write the other lacks
+            first, *others = rng.sample("ABCDEFG", rng.randint(2, 4))
+            a[first] = a.get(first, 0) + rng.randint(1, 3)
+            for node in others:
+                b[node] = b.get(node, 0) + rng.randint(1, 3)
+        elif kind == 4:                     # a larger sum that has not seen the other
+            a = {nodes[0]: rng.randint(5, 12)}
+            b = {node: rng.randint(1, 2) for node in nodes[1:] or ["Z"]}
+        else:                               # anything
+            b = _drawn_clock(rng, nodes)
+        if rng.random() < 0.4:              # a counter of 0 means no entry
+            (a if rng.random() < 0.5 else b)[rng.choice("HJK")] = 0
+        if number % 3 == 1:                 # swap sides: a has seen more
+            a, b = b, a
+        cases.append((a, b))
+    return cases
+
+
 # -- q2: merging two clocks ------------------------------------------------------------
 
 def _merge(a: dict, b: dict) -> dict:
@@ -122,6 +156,30 @@ _MERGE_CASES = [
     ({"A": 5}, {"A": 2, "B": 1, "C": 4}),
     ({"A": 1, "B": 4}, {"A": 2}),
 ]
+
+
+def _held_out_merge_pairs(rng) -> list[tuple]:
+    """16 clock pairs (counters >= 1): empty, equal, dominated, disjoint and crossing."""
+    cases = []
+    for number in range(16):
+        nodes = rng.sample("ABCDEFG", rng.randint(2, 6))
+        a = _drawn_clock(rng, nodes)
+        kind = number % 5
+        if kind == 0:                       # one side empty
+            b = {}
+        elif kind == 1:                     # the same clock
+            b = dict(a)
+        elif kind == 2:                     # b has seen everything a has, and more
+            b = {node: a.get(node, 0) + rng.randint(0, 4) for node in nodes}
+            b = {node: count for node, count in b.items() if count}
+        elif kind == 3:                     # no node in common
+            b = {node: rng.randint(1, 9) for node in nodes if node not in a} or {"Z": 1}
+        else:                               # crossing counters
+            b = _drawn_clock(rng, nodes)
+        if number % 2:
+            a, b = b, a
+        cases.append((a, b))
+    return cases
 
 
 def _describe_pair(case) -> str:
@@ -210,6 +268,7 @@ def questions():
         reference=_compare,
         name="compare",
         cases=_COMPARE_CASES,
+        held_out=_held_out_clock_pairs,
         misconceptions=[
             (_compare_by_sums,
              "comparing the sums of the counters cannot detect concurrency: {A:3} has a larger "
@@ -249,6 +308,7 @@ def questions():
         reference=_merge,
         name="merge",
         cases=_MERGE_CASES,
+        held_out=_held_out_merge_pairs,
         misconceptions=[
             (lambda a, b: {n: a.get(n, 0) + b.get(n, 0) for n in {**a, **b}},
              "adding the counters counts a write both clocks have seen twice: {A:1} merged "
@@ -314,8 +374,8 @@ def questions():
         "everything has settled, what does a read return? Answer with one letter from 'a' to "
         "'d'.",
         options=["'later': every replica acknowledged it, and it came after 'early'.",
-                 "'early': it carries the larger timestamp, so 'later' is silently dropped.",
-                 "Both, as siblings, because the two writes conflict.",
+                 "'early': it has the larger timestamp, so 'later' is silently dropped.",
+                 "Both, as siblings: the two writes conflict, so neither one is dropped.",
                  "Nothing useful: the write through B fails because its timestamp is older."],
         answer=answer,
         explanations={

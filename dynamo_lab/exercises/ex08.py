@@ -63,6 +63,23 @@ def _k_staleness(n, r, w, k):
     return k_staleness(n, r, w, k)
 
 
+def _held_out_staleness(rng) -> list[tuple[int, int, int, int]]:
+    """16 (n, r, w, k) with 1 <= r, w <= n and k >= 1: overlapping quorums, k = 1, large k."""
+    cases = []
+    for number in range(16):
+        n = rng.randint(2, 12)
+        r, w = rng.randint(1, n), rng.randint(1, n)
+        kind = number % 4
+        if kind == 0:                       # R + W > N: every read is fresh
+            w = rng.randint(max(1, n + 1 - r), n)
+        elif kind == 1 and r + w > n:       # R + W <= N: a read can miss the write
+            r = rng.randint(1, n - 1)
+            w = rng.randint(1, n - r)
+        k = 1 if kind == 2 else rng.randint(2, 9)
+        cases.append((n, r, w, k))
+    return cases
+
+
 def judge_session_config(config) -> tuple[bool, str]:
     """Judge a session configuration by running lesson 08's session trials.
 
@@ -170,6 +187,7 @@ def questions():
              "version among the last k counts too."),
         ],
         describe=lambda case: "N={}, R={}, W={}, k={}".format(*case),
+        held_out=_held_out_staleness,
         hints=["First compute p_s = C(N - W, R) / C(N, R), the chance that the read misses one "
                "write.",
                "The read is staler than k versions only if it misses each of the last k "
@@ -220,16 +238,14 @@ def questions():
         "'new' is in progress, reader 1's get returns 'new'. Reader 2's get starts after "
         "reader 1's has returned, and it returns 'old'. Why can this happen although "
         "R + W > N? Answer with one letter from 'a' to 'd'.",
-        options=["R + W > N only promises overlap with writes that have been acknowledged. "
-                 "While the write is in flight, reader 1's quorum can include the one replica "
-                 "that has it and reader 2's quorum can miss it: nothing makes a later read see "
-                 "what an earlier read saw.",
-                 "A replica must have crashed and lost the write: with no failures, R + W > N "
-                 "makes every read return the latest value.",
+        options=["R + W > N covers acknowledged writes only; mid-write, reader 2's two replicas "
+                 "may both still lack 'new'.",
+                 "A replica crashed and lost the write: with no failures, R + W > N makes every "
+                 "read return the latest value.",
                  "R + W > N is only a probability: the coordinator picks replicas at random, "
-                 "and sometimes the quorums do not overlap.",
+                 "and sometimes the quorums miss.",
                  "The clocks were skewed, so last-write-wins put the two values in the wrong "
-                 "order."],
+                 "order on reader 2's replicas."],
         answer="a",
         explanations={
             "b": "nothing crashed in the lesson's example, and the write completed on every "
@@ -254,11 +270,10 @@ def questions():
         "sees her old name. Each request goes through a load balancer to a random node. Which "
         "guarantee broke, and which change keeps it without raising R or W? Answer with one "
         "letter from 'a' to 'd'.",
-        options=["monotonic reads; use blocking read repair",
-                 "read-your-writes; send all of Ada's requests for the key to the same node, "
-                 "one of its replicas",
-                 "read-your-writes; use blocking read repair",
-                 "monotonic reads; send all of Ada's requests to the same node"],
+        options=["monotonic reads; use blocking read repair on all of Ada's reads",
+                 "read-your-writes; pin Ada's requests to one replica of the key",
+                 "read-your-writes; use blocking read repair on all of Ada's reads",
+                 "monotonic reads; pin Ada's requests to one replica of the key"],
         answer="b",
         explanations={
             "a": "monotonic reads is about two reads, the later one going back in time. Here "

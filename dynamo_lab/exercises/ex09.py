@@ -93,6 +93,25 @@ def _intersection(siblings):
     return frozenset.intersection(*map(frozenset, siblings)) if siblings else frozenset()
 
 
+_ITEMS = ("mug", "lamp", "sock", "tea", "kettle", "scarf", "cable", "atlas", "vase", "soap")
+
+
+def _held_out_sibling_carts(rng) -> list[tuple]:
+    """16 lists of 1 to 6 sibling carts of up to 5 items: overlapping, disjoint, some empty."""
+    cases = []
+    for number in range(16):
+        count = 1 if number % 5 == 1 else rng.randint(2, 5)
+        shared = rng.sample(_ITEMS, rng.randint(0, 2)) if number % 3 else []
+        siblings = []
+        for _ in range(count):
+            own = rng.sample(_ITEMS, rng.randint(0, 3)) if rng.random() < 0.85 else []
+            siblings.append(frozenset(shared + own))
+        if number % 4 == 0:                 # two replicas returned the same cart
+            siblings.append(rng.choice(siblings))
+        cases.append((siblings,))
+    return cases
+
+
 @lru_cache(maxsize=1)
 def _siblings_from_a_run() -> tuple:
     """The siblings a read returns after lesson 09's resurrection run."""
@@ -170,6 +189,29 @@ def _orset_cases() -> list[tuple]:
     ]
 
 
+def _held_out_orset_siblings(rng) -> list[tuple]:
+    """16 lists of 1 to 4 OR-Set siblings: shared adds, re-adds under fresh tags, removes."""
+    cases = []
+    for number in range(16):
+        counters = {"phone": 0, "tablet": 0, "desk": 0}
+        pool = []                           # every add: (item, (replica, counter)), tags unique
+        for _ in range(rng.randint(2, 7)):
+            replica = rng.choice(sorted(counters))
+            counters[replica] += 1
+            pool.append((rng.choice(_ITEMS[:6]), (replica, counters[replica])))
+        base = rng.sample(pool, rng.randint(1, len(pool)))
+        siblings = []
+        for _ in range(1 if number % 4 == 0 else rng.randint(2, 4)):
+            adds = set(base) | set(rng.sample(pool, rng.randint(0, 2)))
+            if number % 4 == 1:             # everything it holds removed on one side
+                removed = set(adds) if not siblings else set()
+            else:
+                removed = set(rng.sample(sorted(adds), rng.randint(0, len(adds))))
+            siblings.append((frozenset(adds), frozenset(removed)))
+        cases.append((siblings,))
+    return cases
+
+
 def _describe_orset_case(case) -> str:
     (siblings,) = case
     shown = [f"(adds={sorted(a)}, removed={sorted(r)})" for a, r in siblings]
@@ -238,6 +280,7 @@ def questions():
                             "must never lose an add."),
         ],
         describe=lambda case: f"siblings {[sorted(s) for s in case[0]]}",
+        held_out=_held_out_sibling_carts,
         hints=["An item belongs in the merged cart if any sibling holds it.",
                "frozenset().union(*siblings) handles any number of siblings, even none."],
         solution_text="def merge_carts(siblings):\n    return frozenset().union(*siblings)   "
@@ -295,6 +338,7 @@ def questions():
                               "survive (add wins)."),
         ],
         describe=_describe_orset_case,
+        held_out=_held_out_orset_siblings,
         hints=["Merge first: the merged adds are the union of every sibling's adds, the "
                "merged tombstones the union of every sibling's removed pairs.",
                "An item is in the cart when at least one of its (item, tag) pairs is among "
@@ -334,13 +378,12 @@ def questions():
         options=[
             "Multi-leader is always better once you run more than one datacenter: every "
             "region accepts writes locally.",
-            "Multi-leader pays off when the same data must accept writes in several places "
-            "at once, such as clients that keep working offline or records truly written "
-            "from several regions; when each user writes mostly from one region, a leader "
-            "per region with home routing gives local writes with no conflicts at all.",
-            "A leader per region is better only while the latency between regions is low; "
-            "with high latency you need multi-leader.",
-            "They are equivalent as long as conflicts are resolved with last-write-wins.",
+            "Multi-leader pays off when the same data is written in several places at once; "
+            "otherwise, home routing wins.",
+            "A leader per region is better only while the regions are close; with high "
+            "latency you need multi-leader.",
+            "They are equivalent as long as conflicts are resolved by last-write-wins, which "
+            "makes every replica converge.",
         ],
         answer="b",
         explanations={

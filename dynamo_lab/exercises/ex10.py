@@ -101,6 +101,29 @@ _PHI_CASES = [
 ]
 
 
+def _held_out_heartbeats(rng) -> list[tuple]:
+    """16 windows of 3 to 12 intervals, spread under and over the 100 ms floor; phi 0 to ~8."""
+    cases = []
+    for number in range(16):
+        mean = rng.choice([rng.uniform(80.0, 400.0), rng.uniform(500.0, 3000.0)])
+        spread = [rng.uniform(5.0, 60.0), rng.uniform(90.0, 110.0),
+                  rng.uniform(150.0, 600.0)][number % 3]
+        count = rng.randint(3, 12)
+        intervals = [round(max(10.0, rng.gauss(mean, spread)), 1) for _ in range(count)]
+        if len(set(intervals)) == 1:        # keep a spread: the misconceptions divide by it
+            intervals[0] += 1.0
+        if number % 5 == 0:                 # one late heartbeat in the window
+            intervals[rng.randrange(count)] = round(mean * rng.uniform(2.0, 3.0), 1)
+        centre, raw = statistics.fmean(intervals), statistics.pstdev(intervals)
+        std = max(raw, 100.0)
+        offset = std * rng.choice([rng.uniform(-1.0, 0.5), rng.uniform(0.5, 2.5),
+                                   rng.uniform(2.5, 5.5)])
+        # Not so far out that an unfloored spread gives a probability of 0.0 (log10 fails).
+        elapsed = centre + min(offset, 20.0 * raw)
+        cases.append((intervals, round(max(1.0, elapsed), 1)))
+    return cases
+
+
 # -- question 2: a join --------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
@@ -196,6 +219,7 @@ def questions():
                               "you used the sample one (statistics.stdev)."),
         ],
         describe=lambda case: f"intervals={case[0]}, elapsed_ms={case[1]}",
+        held_out=_held_out_heartbeats,
         rel_tol=1e-6,
         hints=["mean = statistics.fmean(intervals); std = max(statistics.pstdev(intervals), "
                "100). For a normal distribution, P(X > t) = 0.5 * erfc((t - mean) / (std * "
@@ -271,15 +295,14 @@ def questions():
         "what a query by colour then costs with the local index? Answer with one letter from "
         "'a' to 'd'.",
         options=[
-            "The global entry for 'red' lives on the partition that owns that colour, usually not "
-            "the product's, so one write updates two partitions; a local entry sits beside its "
-            "product, but a read by colour must ask every partition and wait for the slowest.",
+            "The global 'red' entry usually sits on another partition than the product; a "
+            "local query by colour asks all partitions.",
             "The global index is copied to every node, so each write goes to all of them; a "
             "local index is read from a single node.",
             "Both write one partition; the global index is slower only because it is updated "
             "synchronously, and reads cost the same.",
-            "The local index is the distributed write, because each partition keeps a copy of "
-            "the whole index; a read by colour then needs only one partition.",
+            "The local index is the distributed write: each partition keeps a copy of the "
+            "whole index, so a colour query reads just one.",
         ],
         answer="a",
         explanations={

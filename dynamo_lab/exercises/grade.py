@@ -1,16 +1,29 @@
-"""Grade submitted exercise notebooks.
+"""Grade submitted exercise notebooks: the learner's kernel answers, the grader judges.
 
     python -m dynamo_lab.exercises.grade submissions/*.ipynb --csv grades.csv
 
-Each notebook runs top to bottom in a fresh kernel, with a time limit per
-cell; a cell that fails or hangs is recorded and the run goes on, so the
-questions after it still count. Afterwards the grader asks the kernel for
-every question's last outcome: correct, incorrect, wrong form or not
-attempted. Only a correct answer scores a mark; an answer of the wrong form
-scores nothing, like one not attempted, and the CSV records each outcome by
-name. A notebook that cannot be read, whose kernel dies, or whose name is not
-one of the course's exercise notebooks is reported as such, and the other
-notebooks are graded all the same.
+For each notebook, in turn:
+
+1. **Run it in isolation.** A worker process in a session of its own
+   (:mod:`~dynamo_lab.exercises.notebook_runner`) runs a private copy of the
+   notebook in a fresh kernel, in a temporary copy of its folder (other
+   notebooks and any ``dynamo_lab`` folder left out), with the package
+   imported from this install. A cell that hangs or a kernel that dies is
+   killed with its process group and the run goes on without that cell; the
+   whole notebook has a wall-clock limit too.
+2. **Collect answers, never outcomes.** The kernel's recorder
+   (:mod:`~dynamo_lab.exercises.recorder`) wrote each answer to a file as it
+   was checked. The last answer to each question counts, so answers given
+   before a kernel died still count.
+3. **Judge them here.** Each answer is checked again in this process against
+   freshly built questions. A function answer is run in a sandbox
+   (:mod:`~dynamo_lab.exercises.sandbox`) on the visible cases and on
+   held-out cases drawn from this run's seed, and judged from what it
+   returned. Free-text answers are *for review*: they earn no mark, and
+   their texts are written to one Markdown file per question.
+
+One notebook's failure, of any kind, is recorded on its row; the CSV is
+always written, with one column per question of the course.
 """
 
 from __future__ import annotations
@@ -18,20 +31,37 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
+import secrets
+import shutil
+import signal
+import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .questions import CORRECT, NOT_ATTEMPTED
+from .answer_forms import Function
+from .answers import FunctionSource, Unsupported, loads
+from .questions import (CORRECT, FOR_REVIEW, INCORRECT, NOT_ATTEMPTED, CheckResult, Mode,
+                        building, _REGISTRY)
 
-__all__ = ["NotebookReport", "run_notebook", "grade", "main"]
+__all__ = ["NotebookReport", "grade_notebook", "grade", "main", "course_question_ids",
+           "CELL_TIMEOUT_S", "NOTEBOOK_TIMEOUT_S", "FUNCTION_TIMEOUT_S"]
 
-_MARK = "DYNAMO_LAB_GRADE_REPORT:"
-_REPORT_CELL = ("import json as _json\n"
-                "from dynamo_lab.exercises import report as _report\n"
-                f"print({_MARK!r} + _json.dumps(_report()))")
-_SET_IMPORT = re.compile(r"from\s+dynamo_lab\.exercises\s+import\s+(ex\d\d)")
+#: Seconds a cell may run before its kernel is killed.
+CELL_TIMEOUT_S = 120.0
+#: Seconds a whole notebook may take, restarts and all.
+NOTEBOOK_TIMEOUT_S = 900.0
+#: Seconds a function answer's sandboxed check may take.
+FUNCTION_TIMEOUT_S = 90.0
+
+_SET_IMPORT = re.compile(r"from\s+dynamo_lab\.exercises\s+import\s+(ex\d\d)\b")
+_SET_FROM_NAME = re.compile(r"^(\d\d)_")
+_CSV_HEAD = ["notebook", "status", "exercise_set", "score", "total", "for_review",
+             "cells_with_errors", "timed_out_cells", "kernel_deaths"]
 
 
 @dataclass
@@ -39,125 +69,292 @@ class NotebookReport:
     """What grading one notebook found."""
 
     path: Path
-    status: str = "ok"            # ok | renamed | unreadable | kernel died | no questions
+    status: str = "ok"   # ok | renamed | unreadable | no questions | timed out | grader error
     exercise_set: str | None = None
-    outcomes: dict[str, str] = field(default_factory=dict)   # question id -> outcome
+    outcomes: dict[str, str] = field(default_factory=dict)    # question id -> outcome
+    messages: dict[str, str] = field(default_factory=dict)    # question id -> why
+    review: dict[str, str] = field(default_factory=dict)      # question id -> free text
     cell_errors: int = 0
     timed_out_cells: int = 0
+    kernel_deaths: int = 0
     detail: str = ""
 
     @property
     def score(self) -> int:
-        """The number of correct answers (wrong form and incorrect score nothing)."""
+        """The number of correct answers; nothing else scores."""
         return sum(outcome == CORRECT for outcome in self.outcomes.values())
 
     @property
     def total(self) -> int:
-        return len(self.outcomes)
+        """Questions that can score: every question but the free-text ones."""
+        return sum(outcome != FOR_REVIEW for outcome in self.outcomes.values())
 
-    def row(self) -> dict:
-        return {"notebook": str(self.path), "status": self.status,
-                "exercise_set": self.exercise_set or "", "score": self.score,
-                "total": self.total, "cell_errors": self.cell_errors,
-                "timed_out_cells": self.timed_out_cells,
-                **{qid: outcome for qid, outcome in self.outcomes.items()}, "detail": self.detail}
+    def row(self, question_ids: list[str]) -> dict:
+        """The CSV row: fixed columns, then one per course question id."""
+        row = {"notebook": str(self.path), "status": self.status,
+               "exercise_set": self.exercise_set or "", "score": self.score,
+               "total": self.total, "for_review": len(self.review),
+               "cells_with_errors": self.cell_errors, "timed_out_cells": self.timed_out_cells,
+               "kernel_deaths": self.kernel_deaths}
+        row.update({qid: self.outcomes.get(qid, "") for qid in question_ids})
+        row["detail"] = self.detail
+        return row
 
 
-def _expected_questions(exercise_set: str) -> list[str]:
-    """The ids of the questions a set defines, built in a throw-away registry."""
+def _build_questions(exercise_set: str, mode: Mode) -> list:
+    """The set's questions built in ``mode``, leaving the process's registry as it was."""
     from importlib import import_module
 
-    from . import questions as registry_module
-
-    saved = list(registry_module._REGISTRY)
+    saved = list(_REGISTRY)
     try:
-        return [q.qid for q in import_module(f"dynamo_lab.exercises.{exercise_set}").questions()]
+        with building(mode):
+            return import_module(f"dynamo_lab.exercises.{exercise_set}").questions()
     finally:
-        registry_module._REGISTRY[:] = saved
+        _REGISTRY[:] = saved
 
 
-def run_notebook(path: str | Path, *, cell_timeout_s: float = 120.0,
-                 known_names: set[str] | None = None) -> NotebookReport:
-    """Run one notebook in a fresh kernel and collect its questions' outcomes."""
+def course_question_ids() -> list[str]:
+    """Every question id of the course, set by set: the CSV's columns."""
+    from . import EXERCISE_SETS
+
+    return [q.qid for name in EXERCISE_SETS for q in _build_questions(name, Mode(graded=True))]
+
+
+def _exercise_set(path: Path, nb) -> str | None:
+    """The set a notebook answers: from its set-up cell, else from its file name."""
+    from . import EXERCISE_SETS
+
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    found = _SET_IMPORT.search(source)
+    if found and found.group(1) in EXERCISE_SETS:
+        return found.group(1)
+    by_name = _SET_FROM_NAME.match(path.name)
+    if by_name and f"ex{by_name.group(1)}" in EXERCISE_SETS:
+        return f"ex{by_name.group(1)}"
+    return None
+
+
+def _private_copy(path: Path, into: Path) -> Path:
+    """Copy the notebook's folder into ``into``, without other notebooks or a ``dynamo_lab``."""
+    def leave_out(folder, names):
+        return [name for name in names
+                if name in ("dynamo_lab", ".ipynb_checkpoints", "__pycache__")
+                or (name.endswith(".ipynb") and Path(folder, name) != path)
+                or Path(folder, name).is_symlink()]
+
+    work = into / "submission"
+    shutil.copytree(path.parent, work, ignore=leave_out)
+    return work / path.name
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(os.getpgid(pid), signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass
+
+
+def _run_in_kernel(copy: Path, scratch: Path, cell_timeout_s: float,
+                   notebook_timeout_s: float) -> tuple[dict, Path, bool]:
+    """Run the copy through a worker; return its status, the answers file, and
+    whether the wall-clock limit stopped it."""
+    answers = scratch / "answers.jsonl"
+    answers.touch()
+    status_path, kernel_pid = scratch / "status.json", scratch / "kernel.pid"
+    request = scratch / "request.json"
+    request.write_text(json.dumps({"notebook": str(copy), "answers": str(answers),
+                                   "cell_timeout_s": cell_timeout_s,
+                                   "kernel_pid": str(kernel_pid), "status": str(status_path)}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DYNAMO_LAB_")}
+    with open(scratch / "worker.log", "wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-P", "-m", "dynamo_lab.exercises.notebook_runner", str(request)],
+            cwd=scratch, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            start_new_session=True)
+        stopped = False
+        try:
+            worker.wait(timeout=notebook_timeout_s)
+        except subprocess.TimeoutExpired:
+            stopped = True
+        # The kernel has a session of its own: kill it by its group, then the worker's.
+        if kernel_pid.exists():
+            try:
+                _kill_group(int(kernel_pid.read_text()))
+            except ValueError:
+                pass
+        _kill_group(worker.pid)
+        worker.wait()
+    status = {}
+    if status_path.exists():
+        try:
+            status = json.loads(status_path.read_text())
+        except ValueError:
+            status = {}
+    if not status:
+        tail = (scratch / "worker.log").read_text(errors="replace").strip().splitlines()[-1:]
+        status = {"detail": "the notebook could not be run" + (f": {tail[0]}" if tail else "")}
+    return status, answers, stopped
+
+
+def _last_answers(answers: Path) -> dict:
+    """Question id -> the last answer recorded for it; unreadable lines are skipped."""
+    last = {}
+    for line in answers.read_text(errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+            qid = record["question"]
+            data = json.dumps(record["answer"])
+        except (ValueError, KeyError, TypeError, RecursionError):
+            continue
+        if isinstance(qid, str):
+            last[qid] = loads(data)
+    return last
+
+
+def _judge(exercise_set: str, question, answer, seed: int, function_timeout_s: float
+           ) -> CheckResult:
+    """Check one collected answer in this process."""
+    if isinstance(answer, FunctionSource):
+        if not isinstance(question.form, Function):
+            return question.check(Unsupported("function"))
+        from .sandbox import ReplayedFunction, run_function, signature_of
+
+        result = run_function(exercise_set, question.qid, answer, held_out_seed=seed,
+                              wall_limit_s=function_timeout_s)
+        if result.problem:
+            return CheckResult(INCORRECT, result.problem)
+        return question.check(ReplayedFunction(result.calls, signature_of(answer), answer.name))
+    return question.check(answer)
+
+
+def grade_notebook(path: str | Path, *, seed: int, cell_timeout_s: float = CELL_TIMEOUT_S,
+                   notebook_timeout_s: float = NOTEBOOK_TIMEOUT_S,
+                   function_timeout_s: float = FUNCTION_TIMEOUT_S,
+                   known_names: set[str] | None = None) -> NotebookReport:
+    """Run one notebook in isolation, collect its answers and judge them here."""
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
 
-    path = Path(path)
+    path = Path(path).resolve()
     report = NotebookReport(path)
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # not JSON, not a notebook, missing...
         report.status, report.detail = "unreadable", f"{type(exc).__name__}: {exc}"
         return report
-    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    found = _SET_IMPORT.search(source)
-    report.exercise_set = found.group(1) if found else None
-    if known_names is not None and path.name not in known_names:
-        report.status = "renamed"
-        report.detail = f"expected one of: {', '.join(sorted(known_names))}"
-    nb.cells.append(nbformat.v4.new_code_cell(_REPORT_CELL))
-    client = NotebookClient(nb, timeout=cell_timeout_s, allow_errors=True,
-                            interrupt_on_timeout=True, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    try:
-        client.execute()
-    except DeadKernelError as exc:
-        report.status, report.detail = "kernel died", str(exc).splitlines()[0]
-    except Exception as exc:  # nbclient can fail in many ways; never stop the batch
-        report.status, report.detail = "could not run", f"{type(exc).__name__}: {exc}"
-    rows = []
-    for cell in nb.cells[:-1]:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                report.cell_errors += 1
-                if output.get("ename") in ("CellTimeoutError", "KeyboardInterrupt"):
-                    report.timed_out_cells += 1
-    for output in nb.cells[-1].get("outputs", []):
-        for line in output.get("text", "").splitlines():
-            if line.startswith(_MARK):
-                rows = json.loads(line[len(_MARK):])
-    outcomes = {}
-    if report.exercise_set:
-        outcomes = {qid: NOT_ATTEMPTED for qid in _expected_questions(report.exercise_set)}
-    for row in rows:
-        outcomes[row["question"]] = row["outcome"]
-    report.outcomes = outcomes
-    if not outcomes and report.status == "ok":
+    report.exercise_set = _exercise_set(path, nb)
+    if report.exercise_set is None:
         report.status = "no questions"
-        report.detail = "the notebook never set up an exercise set (from dynamo_lab.exercises import exNN)"
+        report.detail = ("the notebook never sets up an exercise set "
+                         "(from dynamo_lab.exercises import exNN)")
+        return report
+    if known_names and path.name not in known_names:
+        report.status = "renamed"
+        report.detail = f"expected one of the course's names, such as {sorted(known_names)[0]}"
+    questions = _build_questions(report.exercise_set, Mode(graded=True, held_out_seed=seed))
+    with tempfile.TemporaryDirectory(prefix="dynamo-lab-grade-") as scratch:
+        copy = _private_copy(path, Path(scratch))
+        status, answers_file, stopped = _run_in_kernel(copy, Path(scratch), cell_timeout_s,
+                                                       notebook_timeout_s)
+        answers = _last_answers(answers_file)
+    report.cell_errors = len(status.get("errors", []))
+    report.timed_out_cells = len(status.get("timeouts", []))
+    report.kernel_deaths = len(status.get("deaths", []))
+    notes = [status.get("detail", "")]
+    if stopped:
+        report.status = "timed out"
+        notes.append(f"the notebook ran over {notebook_timeout_s:g} s and was stopped; "
+                     "answers checked before then count")
+    if report.kernel_deaths:
+        notes.append(f"the kernel died {report.kernel_deaths} time(s); answers checked before "
+                     "each death count")
+    for question in questions:
+        if question.qid not in answers:
+            report.outcomes[question.qid] = NOT_ATTEMPTED
+            continue
+        try:
+            result = _judge(report.exercise_set, question, answers[question.qid], seed,
+                            function_timeout_s)
+        except Exception as exc:   # a checker's own failure must not lose the batch
+            result = CheckResult(INCORRECT, f"the grader could not check this answer: "
+                                            f"{type(exc).__name__}: {exc}")
+        report.outcomes[question.qid] = result.outcome
+        report.messages[question.qid] = result.message
+        if result.outcome == FOR_REVIEW:
+            report.review[question.qid] = answers[question.qid]
+    report.detail = "; ".join(note for note in notes + [report.detail] if note)
     return report
 
 
-def _known_names() -> set[str]:
+def _known_names() -> set[str] | None:
     here = Path(__file__).resolve().parents[2]   # the repository: dynamo_lab/exercises/ is two down
     names = {p.name for folder in ("solutions", "exercises") for p in (here / folder).glob("*.ipynb")}
     return names or None
 
 
-def grade(paths, *, cell_timeout_s: float = 120.0, csv_path: str | Path | None = None,
+def _write_review(reports: list[NotebookReport], folder: Path, question_ids: list[str]) -> list:
+    """One Markdown file per free-text question, with every notebook's answer to it."""
+    written = []
+    for qid in question_ids:
+        answered = [(r.path, r.review[qid]) for r in reports if qid in r.review]
+        if not answered:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = [f"# {qid}: for review", ""]
+        for notebook, text in answered:
+            quoted = "\n".join("> " + line for line in str(text).splitlines()) or "> (empty)"
+            lines += [f"## {notebook}", "", quoted, ""]
+        target = folder / f"{qid}.md"
+        target.write_text("\n".join(lines))
+        written.append(target)
+    return written
+
+
+def grade(paths, *, cell_timeout_s: float = CELL_TIMEOUT_S,
+          notebook_timeout_s: float = NOTEBOOK_TIMEOUT_S,
+          function_timeout_s: float = FUNCTION_TIMEOUT_S, csv_path: str | Path | None = None,
+          review_dir: str | Path | None = None, seed: int | None = None,
           out=None) -> list[NotebookReport]:
-    """Grade every notebook in ``paths``; print a table; optionally write CSV."""
+    """Grade every notebook in ``paths``; print a table; write the CSV and review files.
+
+    ``seed`` draws the held-out cases; by default a fresh secret one, printed
+    so that a run can be repeated.
+    """
     out = sys.stdout if out is None else out  # resolved now, so redirection works
+    seed = secrets.randbits(48) if seed is None else int(seed)
     known = _known_names()
+    question_ids = course_question_ids()
     reports = []
     for path in paths:
         print(f"grading {path} ...", file=out, flush=True)
-        reports.append(run_notebook(path, cell_timeout_s=cell_timeout_s, known_names=known))
+        started = time.monotonic()
+        try:
+            report = grade_notebook(path, seed=seed, cell_timeout_s=cell_timeout_s,
+                                    notebook_timeout_s=notebook_timeout_s,
+                                    function_timeout_s=function_timeout_s, known_names=known)
+        except Exception as exc:   # never stop the batch
+            report = NotebookReport(Path(path), status="grader error",
+                                    detail=f"{type(exc).__name__}: {exc}")
+        reports.append(report)
+        print(f"   {report.status}, {report.score}/{report.total} "
+              f"in {time.monotonic() - started:.0f} s", file=out, flush=True)
     width = max([len(str(r.path)) for r in reports] + [8])
     print(f"\n{'notebook':<{width}}  {'status':<13} {'set':<5} {'score':>7}  errors", file=out)
     for r in reports:
         print(f"{str(r.path):<{width}}  {r.status:<13} {r.exercise_set or '-':<5} "
               f"{r.score:>3}/{r.total:<3}  {r.cell_errors}"
               f"{'  ' + r.detail if r.detail else ''}", file=out)
+    print(f"\nheld-out cases drawn with --seed {seed}", file=out)
     if csv_path is not None:
-        rows = [r.row() for r in reports]
-        columns = list(dict.fromkeys(key for row in rows for key in row))
         with open(csv_path, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer = csv.DictWriter(handle, fieldnames=_CSV_HEAD + question_ids + ["detail"])
             writer.writeheader()
-            writer.writerows(rows)
-        print(f"\nwrote {csv_path}", file=out)
+            writer.writerows(r.row(question_ids) for r in reports)
+        print(f"wrote {csv_path}", file=out)
+        if review_dir is None:
+            review_dir = Path(csv_path).with_name(Path(csv_path).stem + "_review")
+    if review_dir is not None:
+        for target in _write_review(reports, Path(review_dir), question_ids):
+            print(f"wrote {target} (free-text answers, for a person to read)", file=out)
     return reports
 
 
@@ -165,11 +362,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m dynamo_lab.exercises.grade",
                                      description="Grade dynamo-lab exercise notebooks.")
     parser.add_argument("paths", nargs="+", help="submitted .ipynb files")
-    parser.add_argument("--csv", dest="csv_path", help="also write the grades to this CSV file")
-    parser.add_argument("--cell-timeout", type=float, default=120.0,
-                        help="seconds a cell may run before it counts as hung (default 120)")
+    parser.add_argument("--csv", dest="csv_path", help="write the grades to this CSV file")
+    parser.add_argument("--review", dest="review_dir",
+                        help="folder for the free-text answers, one Markdown file per question "
+                             "(default: beside the CSV)")
+    parser.add_argument("--cell-timeout", type=float, default=CELL_TIMEOUT_S,
+                        help=f"seconds a cell may run before its kernel is killed "
+                             f"(default {CELL_TIMEOUT_S:g})")
+    parser.add_argument("--notebook-timeout", type=float, default=NOTEBOOK_TIMEOUT_S,
+                        help=f"seconds a whole notebook may take (default {NOTEBOOK_TIMEOUT_S:g})")
+    parser.add_argument("--seed", type=int, help="seed for the held-out cases "
+                        "(default: a fresh secret one, printed at the end)")
     args = parser.parse_args(argv)
-    grade(args.paths, cell_timeout_s=args.cell_timeout, csv_path=args.csv_path)
+    grade(args.paths, cell_timeout_s=args.cell_timeout, notebook_timeout_s=args.notebook_timeout,
+          csv_path=args.csv_path, review_dir=args.review_dir, seed=args.seed)
     return 0
 
 

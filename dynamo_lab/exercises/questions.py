@@ -53,9 +53,14 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import os
+import random
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .answer_forms import AnswerForm, Function, Letter, Text
@@ -63,13 +68,70 @@ from .answer_forms import AnswerForm, Function, Letter, Text
 __all__ = [
     "CheckResult", "Question", "ValueQuestion", "FunctionQuestion", "ConfigQuestion",
     "ChoiceQuestion", "ThoughtQuestion", "CORRECT", "INCORRECT", "WRONG_FORM",
-    "NOT_ATTEMPTED", "OUTCOMES", "is_stub", "registry", "report",
+    "NOT_ATTEMPTED", "FOR_REVIEW", "OUTCOMES", "is_stub", "registry", "report", "Mode",
+    "current_mode", "building", "GRADED_ENV", "RELEASE_MARKER", "GradedModeError",
 ]
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
 #: The answer is not of the form the prompt asks for; no mark, like not attempted.
 WRONG_FORM = "wrong form"
-OUTCOMES = (CORRECT, INCORRECT, WRONG_FORM, NOT_ATTEMPTED)
+#: A free-text answer: a person reads it; it earns no mark by itself.
+FOR_REVIEW = "for review"
+OUTCOMES = (CORRECT, INCORRECT, WRONG_FORM, NOT_ATTEMPTED, FOR_REVIEW)
+
+#: Set to 1 in a learner's environment (or by a graded release) to turn off
+#: ``solution()`` and ``reference_answer()``; the grader sets it in its kernels.
+GRADED_ENV = "DYNAMO_LAB_GRADED"
+#: A graded release writes this file into the package it ships.
+RELEASE_MARKER = Path(__file__).with_name("graded_release")
+
+
+class GradedModeError(RuntimeError):
+    """``solution()`` or ``reference_answer()`` was called in graded mode."""
+
+
+@dataclass(frozen=True)
+class Mode:
+    """How questions are built: for self-study, or for one graded learner.
+
+    ``graded`` turns off ``solution()`` and ``reference_answer()``.
+    ``held_out_seed`` adds each function question's held-out cases, drawn
+    from that seed, to its visible ones; only a grading run knows it.
+    ``learner`` names the learner whose copy is graded.
+    """
+
+    graded: bool = False
+    held_out_seed: int | None = None
+    learner: str | None = None
+
+
+def _default_mode() -> Mode:
+    graded = os.environ.get(GRADED_ENV, "").strip() not in ("", "0") or RELEASE_MARKER.exists()
+    return Mode(graded=graded, learner=os.environ.get("DYNAMO_LAB_LEARNER") or None)
+
+
+_MODE: ContextVar[Mode | None] = ContextVar("dynamo_lab_exercise_mode", default=None)
+
+
+def current_mode() -> Mode:
+    """The mode questions are built in now (see :func:`building`)."""
+    mode = _MODE.get()
+    return _default_mode() if mode is None else mode
+
+
+@contextmanager
+def building(mode: Mode) -> Iterator[Mode]:
+    """Build questions in ``mode`` inside the ``with`` block (the grader does).
+
+    >>> with building(Mode(held_out_seed=7)):
+    ...     current_mode().held_out_seed
+    7
+    """
+    token = _MODE.set(mode)
+    try:
+        yield mode
+    finally:
+        _MODE.reset(token)
 
 # Every question created in this Python process, in creation order; the
 # grader reads it after running a learner's notebook.
@@ -125,11 +187,13 @@ class CheckResult:
             return f"Not attempted: {self.message}"
         if self.outcome == WRONG_FORM:
             return self.message          # "Answer with ..., for example ..."
+        if self.outcome == FOR_REVIEW:
+            return f"Recorded for review: {self.message}"
         return f"Incorrect: {self.message}"
 
     def _repr_html_(self) -> str:
         colour = {CORRECT: "#1a7f37", INCORRECT: "#cf222e", WRONG_FORM: "#9a6700",
-                  NOT_ATTEMPTED: "#6e7781"}[self.outcome]
+                  NOT_ATTEMPTED: "#6e7781", FOR_REVIEW: "#0969da"}[self.outcome]
         import html
         return f'<span style="color:{colour}; font-weight:600">{html.escape(repr(self))}</span>'
 
@@ -168,7 +232,13 @@ class Question:
         self.solution_text = solution_text
         self.outcome = NOT_ATTEMPTED
         self.last_message = ""
+        self.mode = current_mode()
         _REGISTRY.append(self)
+
+    def _refuse_in_graded_mode(self, what: str) -> None:
+        if self.mode.graded:
+            raise GradedModeError(f"{what} is off in graded mode: this copy of the course is "
+                                  "graded, so the reference answers stay with the grader.")
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.qid}: {self.outcome}>"
@@ -207,8 +277,14 @@ class Question:
         return HintText("\n".join(lines))
 
     def solution(self) -> str:
-        """The reference answer with a word on why."""
+        """The reference answer with a word on why (off in graded mode)."""
+        self._refuse_in_graded_mode(f"{self.qid}.solution()")
         return HintText(f"Solution: {self.solution_text}")
+
+    def reference_answer(self) -> Any:
+        """A correct answer, for tests (off in graded mode)."""
+        self._refuse_in_graded_mode(f"{self.qid}.reference_answer()")
+        return self._reference_answer()
 
     # -- for subclasses -------------------------------------------------------------
     def _judge(self, answer: Any) -> CheckResult:  # pragma: no cover - abstract
@@ -217,7 +293,7 @@ class Question:
 
     #: For tests: a correct answer, and wrong answers with a fragment of the
     #: message each must produce. Subclasses fill these in.
-    def reference_answer(self) -> Any:  # pragma: no cover - abstract
+    def _reference_answer(self) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def stub_answer(self) -> Any:
@@ -291,7 +367,7 @@ class ValueQuestion(Question):
                 return CheckResult(INCORRECT, message)
         return CheckResult(INCORRECT, self.default_message)
 
-    def reference_answer(self):
+    def _reference_answer(self):
         return self.answer
 
     def wrong_answers(self):
@@ -316,6 +392,11 @@ class FunctionQuestion(Question):
         function agrees with one of them on every case.
     describe : callable, optional
         Renders a case for messages (default: its repr).
+    held_out : callable, optional
+        ``held_out(rng)`` draws further cases with a :class:`random.Random`.
+        When the grader builds the question (:class:`Mode` with a
+        ``held_out_seed``), they are judged after the visible ones, so a
+        function written to pass only the cases a learner can see fails.
     """
 
     kind = "function"
@@ -324,13 +405,21 @@ class FunctionQuestion(Question):
     def __init__(self, qid, prompt, *, reference: Callable, name: str, cases: Iterable[tuple],
                  misconceptions: Sequence[tuple[Callable, str]] = (),
                  describe: Callable[[tuple], str] | None = None, rel_tol: float = 1e-9,
-                 form: AnswerForm | None = None, **kw):
+                 form: AnswerForm | None = None,
+                 held_out: Callable[[random.Random], Iterable[tuple]] | None = None, **kw):
         cases = [tuple(c) for c in cases]
         if form is None:
             form = Function(name, _parameters(reference, len(cases[0]) if cases else 0))
         super().__init__(qid, prompt, form=form, **kw)
         self.reference = reference
-        self.cases = cases
+        self.visible_cases = cases
+        self.held_out = held_out
+        self.held_out_cases: list[tuple] = []
+        seed = self.mode.held_out_seed
+        if held_out is not None and seed is not None:
+            # A string seed is hashed with SHA-512 by random.Random: the same on every run.
+            self.held_out_cases = [tuple(c) for c in held_out(random.Random(f"{seed}:{qid}"))]
+        self.cases = cases + self.held_out_cases
         self.misconceptions = list(misconceptions)
         self.describe = describe or (lambda case: "(" + ", ".join(map(repr, case)) + ")")
         self.rel_tol = rel_tol
@@ -354,7 +443,7 @@ class FunctionQuestion(Question):
         return CheckResult(INCORRECT, f"for {self.describe(self.cases[index])} your function "
                            f"returned {given[index]!r}; expected {expected[index]!r}.")
 
-    def reference_answer(self):
+    def _reference_answer(self):
         return self.reference
 
     def stub_answer(self):
@@ -389,7 +478,7 @@ class ConfigQuestion(Question):
         ok, message = self.evaluate(answer)
         return CheckResult(CORRECT if ok else INCORRECT, message)
 
-    def reference_answer(self):
+    def _reference_answer(self):
         return self.reference
 
     def wrong_answers(self):
@@ -426,7 +515,7 @@ class ChoiceQuestion(Question):
             return CheckResult(CORRECT)
         return CheckResult(INCORRECT, self.explanations.get(letter, "not that one."))
 
-    def reference_answer(self):
+    def _reference_answer(self):
         return self.answer
 
     def wrong_answers(self):
@@ -436,8 +525,10 @@ class ChoiceQuestion(Question):
 class ThoughtQuestion(Question):
     """A question to think and write about; ``check`` records that you answered.
 
-    It is not graded for content: compare with :meth:`solution`. The form is
-    a string of at least ``min_words`` words
+    No program judges its content: the outcome is *for review*, which earns
+    no mark by itself, and the grader exports the text for a person to read.
+    Compare with :meth:`solution` when studying alone. The form is a string
+    of at least ``min_words`` words
     (:class:`~dynamo_lab.exercises.answer_forms.Text`), so an answer such as
     ``"yes"`` is of the wrong form, and there is no incorrect answer.
     """
@@ -452,7 +543,8 @@ class ThoughtQuestion(Question):
         self.min_words = min_words
 
     def _judge(self, answer):
-        return CheckResult(CORRECT, "Now compare with q.solution().")
+        return CheckResult(FOR_REVIEW, "a person reads this answer; when studying alone, "
+                           "compare it with q.solution().")
 
-    def reference_answer(self):
+    def _reference_answer(self):
         return self.model_answer

@@ -1,0 +1,229 @@
+"""Run a learner's function where it can do no harm, and keep only what it returned.
+
+A function answer reaches the grader as source (:class:`~dynamo_lab.exercises.answers.FunctionSource`).
+The grader never runs it in its own process. It starts this module in a
+subprocess, in a session of its own, with a memory limit, a CPU-time limit
+and a wall-clock limit (the grader kills the whole process group when that
+passes)::
+
+    python -P -m dynamo_lab.exercises.sandbox REQUEST.json RESULT.json
+
+The subprocess rebuilds the question exactly as the grader does (same
+exercise set, same held-out seed), rebuilds the function from its source,
+and lets the question check it, visible and held-out cases alike. Every call
+the check makes is written down: the arguments, and what came back (or what
+was raised). That log is all the subprocess reports.
+
+The grader then checks the question again in its own process, with a
+:class:`ReplayedFunction` that answers each call from the log. So the verdict
+is computed by the grader's own code from the function's return values
+alone: whatever the learner's code did inside the subprocess (patching the
+checker, printing a fake verdict), it can change only what its function
+returned. A call the log does not hold is refused, and so judged incorrect.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answers import FunctionSource, decode, encode
+
+__all__ = ["run_function", "ReplayedFunction", "SandboxResult", "MEMORY_LIMIT_MB",
+           "CPU_LIMIT_S", "WALL_LIMIT_S"]
+
+#: Address space a sandboxed function may use (numpy and the simulator need a few hundred MB).
+MEMORY_LIMIT_MB = 2048
+#: CPU seconds a sandboxed check may use.
+CPU_LIMIT_S = 60
+#: Seconds of wall-clock time before the grader kills the sandbox.
+WALL_LIMIT_S = 90.0
+
+
+class LearnerError(Exception):
+    """What a learner's function raised in the sandbox, replayed by name and message."""
+
+
+class NotRecorded(Exception):
+    """The grader's check made a call the sandbox's run did not make."""
+
+
+@dataclass
+class SandboxResult:
+    """What one sandboxed run reported: the calls, or why there are none."""
+
+    calls: list
+    problem: str = ""
+
+
+def _key(args: tuple) -> str:
+    return json.dumps(encode(list(args)), sort_keys=True)
+
+
+class ReplayedFunction:
+    """Answers each call from a sandbox's log, as the learner's function did.
+
+    >>> f = ReplayedFunction([[[1, 2], {"return": 3}]], signature=None)
+    >>> f(1, 2)
+    3
+    >>> f(2, 2)
+    Traceback (most recent call last):
+    ...
+    dynamo_lab.exercises.sandbox.NotRecorded: your function was not called with (2, 2) in the sandbox
+    """
+
+    def __init__(self, calls: list, signature: inspect.Signature | None, name: str = "answer"):
+        self._answers: dict[str, deque] = {}
+        for arguments, outcome in calls:
+            self._answers.setdefault(json.dumps(arguments, sort_keys=True), deque()).append(outcome)
+        if signature is not None:
+            self.__signature__ = signature
+        self.__name__ = name
+
+    def __call__(self, *args):
+        queue = self._answers.get(_key(args))
+        if not queue:
+            shown = ", ".join(map(repr, args))
+            raise NotRecorded(f"your function was not called with ({shown}) in the sandbox")
+        # Calls with the same arguments come back in the order they were made.
+        outcome = queue.popleft() if len(queue) > 1 else queue[0]
+        if "raise" in outcome:
+            name, message = outcome["raise"]
+            if name == "NotImplementedError":
+                raise NotImplementedError(message)
+            raise LearnerError(f"{name}: {message}")
+        return decode(outcome["return"])
+
+
+def signature_of(source: FunctionSource) -> inspect.Signature | None:
+    """The learner's function's signature, rebuilt from its recorded parameters."""
+    if source.signature is None:
+        return None
+    try:
+        return inspect.Signature([
+            inspect.Parameter(name, getattr(inspect.Parameter, kind),
+                              default=None if has_default else inspect.Parameter.empty)
+            for name, kind, has_default in source.signature])
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def run_function(exercise_set: str, question: str, source: FunctionSource, *,
+                 held_out_seed: int | None, learner: str | None = None,
+                 wall_limit_s: float = WALL_LIMIT_S) -> SandboxResult:
+    """Check ``source`` as ``question``'s answer in a sandbox; return the calls it made."""
+    if source.problem and not source.source:
+        return SandboxResult([], f"your function could not be sent to the grader: {source.problem}")
+    with tempfile.TemporaryDirectory(prefix="dynamo-lab-sandbox-") as scratch:
+        request = Path(scratch) / "request.json"
+        result = Path(scratch) / "result.json"
+        request.write_text(json.dumps({
+            "exercise_set": exercise_set, "question": question, "held_out_seed": held_out_seed,
+            "learner": learner, "function": {
+                "name": source.name, "source": source.source, "imports": list(source.imports),
+                "helpers": list(source.helpers), "constants": {k: encode(v) for k, v in
+                                                               source.constants.items()}}}))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DYNAMO_LAB_")}
+        env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "dynamo_lab.exercises.sandbox", str(request), str(result)],
+            cwd=scratch, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _, errors = process.communicate(timeout=wall_limit_s)
+        except subprocess.TimeoutExpired:
+            _kill_group(process.pid)
+            process.communicate()
+            return SandboxResult([], f"your function ran for more than {wall_limit_s:g} s "
+                                     "and was stopped")
+        if not result.exists():
+            last = (errors or b"").decode(errors="replace").strip().splitlines()[-1:]
+            how = (f"it was killed by signal {-process.returncode}" if process.returncode < 0
+                   else f"it exited with status {process.returncode}")
+            return SandboxResult([], f"checking your function stopped the sandbox ({how}"
+                                     f"{': ' + last[0] if last else ''})")
+        try:
+            report = json.loads(result.read_text())
+            return SandboxResult(list(report["calls"]), str(report.get("problem", "")))
+        except (ValueError, KeyError, TypeError):
+            return SandboxResult([], "the sandbox's report could not be read")
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+# -- inside the sandbox --------------------------------------------------------------------
+
+def _limit_resources() -> None:
+    import resource
+
+    memory = MEMORY_LIMIT_MB * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_S, CPU_LIMIT_S + 5))
+
+
+def _sandboxed(request: dict) -> dict:
+    """Rebuild the question and the function, check one with the other, log the calls."""
+    from importlib import import_module
+
+    from .answers import _function_from_fields
+    from .questions import _REGISTRY, Mode, building
+
+    fields = request["function"]
+    source = _function_from_fields(fields)
+    namespace = {"__name__": "__answer__", "__constants__": source.constants}
+    try:
+        exec(compile(source.program(), "<your answer>", "exec"), namespace)   # noqa: S102
+        function = namespace[source.name]
+    except Exception as exc:
+        return {"calls": [], "problem": f"your function could not be rebuilt from its source: "
+                                        f"{type(exc).__name__}: {exc}"}
+    mode = Mode(graded=True, held_out_seed=request["held_out_seed"], learner=request["learner"])
+    with building(mode):
+        questions = import_module(f"dynamo_lab.exercises.{request['exercise_set']}").questions()
+    _REGISTRY.clear()
+    question = next(q for q in questions if q.qid == request["question"])
+    calls: list = []
+
+    def recorded(*args):
+        arguments = encode(list(args))
+        try:
+            value = function(*args)
+        except Exception as exc:
+            calls.append([arguments, {"raise": [type(exc).__name__, str(exc)[:500]]}])
+            raise
+        calls.append([arguments, {"return": encode(value)}])
+        return value
+
+    try:
+        recorded.__signature__ = inspect.signature(function)
+    except (TypeError, ValueError):
+        pass
+    question.check(recorded)
+    return {"calls": calls, "problem": ""}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    request_path, result_path = argv
+    request = json.loads(Path(request_path).read_text())
+    _limit_resources()
+    report = _sandboxed(request)
+    Path(result_path).write_text(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -156,7 +156,8 @@ def test_columns_are_the_course_question_ids_whatever_a_notebook_reports(batch):
     with open(batch["csv"], newline="") as handle:
         header = next(csv.reader(handle))
     ids = course_question_ids()
-    assert header[9:-1] == ids and "junk0" not in header
+    first = header.index("kernel_deaths") + 1          # the fixed columns end there
+    assert header[first:-1] == ids and header[-1] == "detail" and "junk0" not in header
     assert len(ids) == len(set(ids)) == 53
 
 
@@ -286,10 +287,12 @@ def _function_questions():
     import importlib
 
     from dynamo_lab.exercises import EXERCISE_SETS
+    from dynamo_lab.exercises.answer_forms import Function
 
+    # Function questions, and configuration questions whose answer is a function.
     return [(name, q.qid) for name in EXERCISE_SETS
             for q in importlib.import_module(f"dynamo_lab.exercises.{name}").questions()
-            if q.kind == "function"]
+            if isinstance(q.form, Function)]
 
 
 @pytest.mark.parametrize("exercise_set, qid", _function_questions())
@@ -299,7 +302,7 @@ def test_every_reference_function_passes_through_the_sandbox(exercise_set, qid):
 
     (question,) = [q for q in _build_questions(exercise_set, Mode(held_out_seed=9))
                    if q.qid == qid]
-    answer = decode(encode(question.reference))
+    answer = decode(encode(question._reference_answer()))
     result = _judge(exercise_set, question, answer, seed=9, function_timeout_s=60)
     assert result.outcome == CORRECT, result.message
 
@@ -374,3 +377,49 @@ def test_graded_mode_from_the_environment(monkeypatch):
     assert q.hint()
     monkeypatch.setenv("DYNAMO_LAB_GRADED", "0")
     assert ex03.questions()[0].solution().startswith("Solution:")
+
+
+# -- numbers of a learner's own ------------------------------------------------------------
+
+def _drawn_parameters(learner):
+    import importlib
+
+    from dynamo_lab.exercises import EXERCISE_SETS
+    from dynamo_lab.exercises.questions import Mode, building
+
+    with building(Mode(learner=learner)):
+        return {q.qid: q.parameters for name in EXERCISE_SETS
+                for q in importlib.import_module(f"dynamo_lab.exercises.{name}").questions()
+                if q.parameters}
+
+
+def test_two_learners_get_their_own_numbers_and_keep_them():
+    course, ada, bob = _drawn_parameters(None), _drawn_parameters("ada"), _drawn_parameters("bob")
+    assert set(course) == set(ada) == {"ex03.q4", "ex06.q2", "ex08.q1"}
+    assert ada == _drawn_parameters("ada")              # the copy and the grader agree
+    assert ada != bob and ada != course
+
+
+def test_a_learners_copy_is_graded_against_that_learners_numbers(tmp_path):
+    from dynamo_lab.exercises import ex03
+    from dynamo_lab.exercises.questions import Mode, building
+    from dynamo_lab.exercises.release import release
+
+    copy = release(tmp_path / "ada", graded=True, learner="ada", source=ROOT)
+    notebook = copy / "exercises" / "03_quorums.ipynb"
+    assert nbformat.read(notebook, as_version=4).metadata["dynamo_lab"] == {"learner": "ada"}
+    with building(Mode(learner="ada")):
+        (own,) = [q for q in ex03.questions() if q.qid == "ex03.q4"]
+    answer = own._reference_answer()
+    assert answer != Fraction(2, 3)                     # ada's numbers are not the course's
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    own = f"Fraction({answer.numerator}, {answer.denominator})"
+    for name, given in (("03_quorums.ipynb", own), ("03_course_numbers.ipynb", "Fraction(2, 3)")):
+        check = f"from fractions import Fraction\nq4.check({given})"
+        nbformat.write(_notebook(notebook, replace={"q4.check(": check}), folder / name)
+    own_numbers, course_numbers = grade([folder / "03_quorums.ipynb",
+                                         folder / "03_course_numbers.ipynb"], seed=4)
+    assert own_numbers.learner == course_numbers.learner == "ada"
+    assert own_numbers.outcomes["ex03.q4"] == CORRECT
+    assert course_numbers.outcomes["ex03.q4"] == INCORRECT

@@ -20,7 +20,7 @@ from functools import lru_cache
 from ..consistency import level_size
 from ..pbs import p_stale
 from .answer_forms import Dict, OneOf, Probability, WholeNumber
-from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
+from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion, drawn
 
 __all__ = ["questions", "tolerates_one_down_with_overlap", "judge_levels", "best_levels",
            "read_p99_by_level", "RW_FORM", "LEVELS_FORM", "LEVEL_NAMES", "CATALOGUE"]
@@ -69,6 +69,20 @@ def _held_out_quorum_sizes(rng) -> list[tuple[int, int, int]]:
             r, w = rng.randint(1, n), rng.randint(1, n)
         cases.append((n, r, w))
     return cases
+
+
+def _draw_missable_quorums(rng) -> dict:
+    """A learner's N, R and W for q4: R + W <= N, so a read can miss; never a coin toss."""
+    while True:
+        n = rng.randint(3, 7)
+        r = rng.randint(1, n - 1)
+        w = rng.randint(1, n - r)
+        if p_stale(n, r, w) != Fraction(1, 2):    # then the complement would be right too
+            return {"n": n, "r": r, "w": w}
+
+
+def _replicas(count: int) -> str:
+    return "replica" if count == 1 else "replicas"
 
 
 def tolerates_one_down_with_overlap(config, n: int = 5, seed: int = 3) -> tuple[bool, str]:
@@ -249,22 +263,26 @@ def questions():
             "d": "read repair fixes replicas after the fact; it does not create the overlap.",
         },
         hints=["Count: 2 + 2 compared with 3."])
-    stale = p_stale(3, 1, 1)
+    sizes = drawn("ex03.q4", {"n": 3, "r": 1, "w": 1}, _draw_missable_quorums)
+    n, r, w = sizes["n"], sizes["r"], sizes["w"]
+    stale = p_stale(n, r, w)
     q4 = ValueQuestion(
         "ex03.q4",
-        "N = 3, R = W = 1. Right after a write commits, with the read's replica picked at "
-        "random, what is the probability that the read misses it? Answer with a probability "
-        "from 0 to 1 (a Fraction or a float).",
+        f"N = {n}, R = {r}, W = {w}. Right after a write commits, with the read's "
+        f"{_replicas(r)} picked at random, what is the probability that the read misses it? "
+        "Answer with a probability from 0 to 1 (a Fraction or a float).",
         answer=stale,
         form=Probability(description="a probability from 0 to 1 (a Fraction or a float)",
                          example="Fraction(1, 2)"),
         wrong={1 - stale: "that is the chance the read finds the write: you computed the "
                           "complement.",
-               Fraction(0): "R + W = 2 is not more than N = 3, so the sets can miss each other."},
+               Fraction(0): f"R + W = {r + w} is not more than N = {n}, so the sets can miss "
+                            "each other."},
         rel_tol=1e-3,
-        hints=["The write reached 1 replica of 3. The read asks 1 replica of 3.",
+        hints=[f"The write reached {w} {_replicas(w)} of {n}. The read asks {r} of {n}.",
                "Use C(N-W, R) / C(N, R)."],
-        solution_text=f"{stale} = C(2, 1) / C(3, 1)")
+        parameters=sizes,
+        solution_text=f"{stale} = C({n - w}, {r}) / C({n}, {r})")
     best = best_levels()
     reference = best[0]
     p99 = read_p99_by_level()

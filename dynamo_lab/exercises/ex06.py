@@ -15,7 +15,7 @@ import random
 from ..experiments.anti_entropy import cold_key_outage, diff_cost, stale_over_time
 from ..merkle import MerkleTree
 from .answer_forms import Number, WholeNumber
-from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
+from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion, drawn
 
 __all__ = ["questions", "as_levels", "diff_cases", "merkle_diff", "judge_interval",
            "quiet_round_messages",
@@ -249,6 +249,15 @@ def judge_interval(interval_ms, seed: int = 6) -> tuple[bool, str]:
 
 # -- the questions -------------------------------------------------------------------------
 
+def _draw_tree_shape(rng) -> dict:
+    """A learner's q2: 5,000 to 20,000 keys, fanout 2 to 8, depth 2 to 4, at most 4,096 leaves."""
+    while True:
+        fanout, depth = rng.choice([2, 3, 4, 8]), rng.randint(2, 4)
+        if fanout ** depth <= 4096:
+            return {"keys": rng.choice([5_000, 10_000, 20_000]), "fanout": fanout,
+                    "depth": depth}
+
+
 def questions():
     """The questions of exercise notebook 06, in order."""
     built = _model_cases()
@@ -301,28 +310,35 @@ def questions():
             "        frontier = nxt\n"
             "    return sorted(differing), compared"))
 
-    one = diff_cost(keys=20_000, differing=1, fanout=4, depth=3).hashes_compared
+    shape = drawn("ex06.q2", {"keys": 20_000, "fanout": 4, "depth": 3}, _draw_tree_shape)
+    keys, fanout, depth = shape["keys"], shape["fanout"], shape["depth"]
+    one = diff_cost(keys=keys, differing=1, fanout=fanout, depth=depth).hashes_compared
+    every_node = sum(fanout ** level for level in range(depth + 1))
     q2 = ValueQuestion(
         "ex06.q2",
-        "Two replicas of a range hold the same 20,000 keys, and one key has a different "
-        "version on each. Their trees have fanout 4 and depth 3 (64 leaves). How many hash "
-        "pairs does the Merkle comparison compare? Answer with a whole number.",
+        f"Two replicas of a range hold the same {keys:,} keys, and one key has a different "
+        f"version on each. Their trees have fanout {fanout} and depth {depth} "
+        f"({fanout ** depth} leaves). How many hash pairs does the Merkle comparison compare? "
+        "Answer with a whole number.",
         answer=one,
         form=WholeNumber(),
-        wrong={4: "that counts only the nodes on the path to the differing leaf. To find which "
-                  "child differs, the comparison must look at all 4 children of every node "
-                  "it opens.",
-               64: "that compares every leaf. Children are opened only below a node that "
-                   "differs, so only one group of leaves is looked at.",
-               85: "that is every node of the tree. Subtrees whose hashes match are never "
-                   "opened.",
-               20_000: "that is a full scan, one comparison per key. The tree's point is "
-                       "that matching subtrees are skipped without looking at their keys."},
-        hints=["Start with the root: 1 comparison. It differs, so its 4 children are compared.",
-               "On each level below the root, exactly one node differs, and its 4 children are "
-               "compared: 1 + 4 + 4 + 4."],
-        solution_text=f"{one} = 1 (root) + 4 + 4 + 4: on each level, the 4 children of the one "
-                      "differing node. The 20,000 keys do not matter.")
+        wrong={depth + 1: "that counts only the nodes on the path to the differing leaf. To "
+                          f"find which child differs, the comparison must look at all {fanout} "
+                          "children of every node it opens.",
+               fanout ** depth: "that compares every leaf. Children are opened only below a "
+                                "node that differs, so only one group of leaves is looked at.",
+               every_node: "that is every node of the tree. Subtrees whose hashes match are "
+                           "never opened.",
+               keys: "that is a full scan, one comparison per key. The tree's point is "
+                     "that matching subtrees are skipped without looking at their keys."},
+        hints=[f"Start with the root: 1 comparison. It differs, so its {fanout} children are "
+               "compared.",
+               f"On each level below the root, exactly one node differs, and its {fanout} "
+               f"children are compared: 1 + {' + '.join([str(fanout)] * depth)}."],
+        parameters=shape,
+        solution_text=f"{one} = 1 (root) + {' + '.join([str(fanout)] * depth)}: on each level, "
+                      f"the {fanout} children of the one differing node. The {keys:,} keys do "
+                      "not matter.")
 
     q3 = ChoiceQuestion(
         "ex06.q3",

@@ -26,13 +26,23 @@ from ..latency import LNKD_DISK
 from ..pbs import k_staleness, p_stale, t_visibility
 from ..experiments.session_guarantees import ROUTINGS
 from .answer_forms import Dict, Number, OneOf, WholeNumber
-from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
+from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion, drawn
 
 __all__ = ["questions", "judge_session_config", "SCATTER", "VISIBILITY", "SESSION_TARGETS",
            "SESSION_FORM"]
 
 #: Question 1: a query sent to every partition, each slow this share of the time.
 SCATTER = {"partitions": 50, "slow_share": 0.005}
+
+
+def _draw_scatter(rng) -> dict:
+    """A learner's q1: 30 to 100 partitions, each slow 0.4% to 1% of the time.
+
+    With k * p at least 0.12, adding the probabilities misses the answer by
+    more than the 1% the check allows, so that mistake is always caught.
+    """
+    return {"partitions": rng.randint(30, 100), "slow_share": rng.choice([0.004, 0.005, 0.008,
+                                                                          0.01])}
 #: Question 3: the t-visibility the learner predicts, and how it is computed.
 VISIBILITY = {"preset": "LNKD_DISK", "n": 3, "r": 1, "w": 1, "t_ms": 5.0, "trials": 100_000,
               "seed": 0}
@@ -132,7 +142,8 @@ def judge_session_config(config) -> tuple[bool, str]:
 
 def questions():
     """The questions of exercise notebook 08, in order."""
-    k, p = SCATTER["partitions"], SCATTER["slow_share"]
+    scatter = drawn("ex08.q1", SCATTER, _draw_scatter)
+    k, p = scatter["partitions"], scatter["slow_share"]
     some_slow = 1 - (1 - p) ** k
     q1 = ValueQuestion(
         "ex08.q1",
@@ -152,6 +163,7 @@ def questions():
                               "partition is fast: you computed the complement."},
         rel_tol=0.01,
         normalise=_as_fraction_of_one,
+        parameters=scatter,
         default_message="that is not within 0.01 of the answer; the hints may help.",
         hints=["It is easier to count the queries that are NOT slow: every one of the "
                f"{k} partitions must be fast.",

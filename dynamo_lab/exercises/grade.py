@@ -45,8 +45,8 @@ from pathlib import Path
 
 from .answer_forms import Function
 from .answers import FunctionSource, Unsupported, loads
-from .questions import (CORRECT, FOR_REVIEW, INCORRECT, NOT_ATTEMPTED, CheckResult, Mode,
-                        building, _REGISTRY)
+from .questions import (CORRECT, FOR_REVIEW, INCORRECT, LEARNER_ID, NOT_ATTEMPTED, CheckResult,
+                        Mode, building, _REGISTRY)
 
 __all__ = ["NotebookReport", "grade_notebook", "grade", "main", "course_question_ids",
            "CELL_TIMEOUT_S", "NOTEBOOK_TIMEOUT_S", "FUNCTION_TIMEOUT_S"]
@@ -60,7 +60,7 @@ FUNCTION_TIMEOUT_S = 90.0
 
 _SET_IMPORT = re.compile(r"from\s+dynamo_lab\.exercises\s+import\s+(ex\d\d)\b")
 _SET_FROM_NAME = re.compile(r"^(\d\d)_")
-_CSV_HEAD = ["notebook", "status", "exercise_set", "score", "total", "for_review",
+_CSV_HEAD = ["notebook", "status", "exercise_set", "learner", "score", "total", "for_review",
              "cells_with_errors", "timed_out_cells", "kernel_deaths"]
 
 
@@ -71,6 +71,7 @@ class NotebookReport:
     path: Path
     status: str = "ok"   # ok | renamed | unreadable | no questions | timed out | grader error
     exercise_set: str | None = None
+    learner: str | None = None    # whose numbers, from the notebook's metadata (a release's)
     outcomes: dict[str, str] = field(default_factory=dict)    # question id -> outcome
     messages: dict[str, str] = field(default_factory=dict)    # question id -> why
     review: dict[str, str] = field(default_factory=dict)      # question id -> free text
@@ -92,7 +93,8 @@ class NotebookReport:
     def row(self, question_ids: list[str]) -> dict:
         """The CSV row: fixed columns, then one per course question id."""
         row = {"notebook": str(self.path), "status": self.status,
-               "exercise_set": self.exercise_set or "", "score": self.score,
+               "exercise_set": self.exercise_set or "", "learner": self.learner or "",
+               "score": self.score,
                "total": self.total, "for_review": len(self.review),
                "cells_with_errors": self.cell_errors, "timed_out_cells": self.timed_out_cells,
                "kernel_deaths": self.kernel_deaths}
@@ -134,6 +136,12 @@ def _exercise_set(path: Path, nb) -> str | None:
     return None
 
 
+def _learner(nb) -> str | None:
+    """The learner a release wrote into the notebook's metadata, if it is a plain id."""
+    learner = (nb.metadata.get("dynamo_lab") or {}).get("learner")
+    return learner if isinstance(learner, str) and LEARNER_ID.match(learner) else None
+
+
 def _private_copy(path: Path, into: Path) -> Path:
     """Copy the notebook's folder into ``into``, without other notebooks or a ``dynamo_lab``."""
     def leave_out(folder, names):
@@ -155,7 +163,7 @@ def _kill_group(pid: int) -> None:
 
 
 def _run_in_kernel(copy: Path, scratch: Path, cell_timeout_s: float,
-                   notebook_timeout_s: float) -> tuple[dict, Path, bool]:
+                   notebook_timeout_s: float, learner: str | None) -> tuple[dict, Path, bool]:
     """Run the copy through a worker; return its status, the answers file, and
     whether the wall-clock limit stopped it."""
     answers = scratch / "answers.jsonl"
@@ -164,7 +172,8 @@ def _run_in_kernel(copy: Path, scratch: Path, cell_timeout_s: float,
     request = scratch / "request.json"
     request.write_text(json.dumps({"notebook": str(copy), "answers": str(answers),
                                    "cell_timeout_s": cell_timeout_s,
-                                   "kernel_pid": str(kernel_pid), "status": str(status_path)}))
+                                   "kernel_pid": str(kernel_pid), "status": str(status_path),
+                                   "learner": learner}))
     env = {k: v for k, v in os.environ.items() if not k.startswith("DYNAMO_LAB_")}
     with open(scratch / "worker.log", "wb") as log:
         worker = subprocess.Popen(
@@ -211,8 +220,8 @@ def _last_answers(answers: Path) -> dict:
     return last
 
 
-def _judge(exercise_set: str, question, answer, seed: int, function_timeout_s: float
-           ) -> CheckResult:
+def _judge(exercise_set: str, question, answer, seed: int, function_timeout_s: float,
+           learner: str | None = None) -> CheckResult:
     """Check one collected answer in this process."""
     if isinstance(answer, FunctionSource):
         if not isinstance(question.form, Function):
@@ -220,7 +229,7 @@ def _judge(exercise_set: str, question, answer, seed: int, function_timeout_s: f
         from .sandbox import ReplayedFunction, run_function, signature_of
 
         result = run_function(exercise_set, question.qid, answer, held_out_seed=seed,
-                              wall_limit_s=function_timeout_s)
+                              learner=learner, wall_limit_s=function_timeout_s)
         if result.problem:
             return CheckResult(INCORRECT, result.problem)
         return question.check(ReplayedFunction(result.calls, signature_of(answer), answer.name))
@@ -250,11 +259,13 @@ def grade_notebook(path: str | Path, *, seed: int, cell_timeout_s: float = CELL_
     if known_names and path.name not in known_names:
         report.status = "renamed"
         report.detail = f"expected one of the course's names, such as {sorted(known_names)[0]}"
-    questions = _build_questions(report.exercise_set, Mode(graded=True, held_out_seed=seed))
+    report.learner = _learner(nb)
+    questions = _build_questions(report.exercise_set,
+                                 Mode(graded=True, held_out_seed=seed, learner=report.learner))
     with tempfile.TemporaryDirectory(prefix="dynamo-lab-grade-") as scratch:
         copy = _private_copy(path, Path(scratch))
         status, answers_file, stopped = _run_in_kernel(copy, Path(scratch), cell_timeout_s,
-                                                       notebook_timeout_s)
+                                                       notebook_timeout_s, report.learner)
         answers = _last_answers(answers_file)
     report.cell_errors = len(status.get("errors", []))
     report.timed_out_cells = len(status.get("timeouts", []))
@@ -273,7 +284,7 @@ def grade_notebook(path: str | Path, *, seed: int, cell_timeout_s: float = CELL_
             continue
         try:
             result = _judge(report.exercise_set, question, answers[question.qid], seed,
-                            function_timeout_s)
+                            function_timeout_s, report.learner)
         except Exception as exc:   # a checker's own failure must not lose the batch
             result = CheckResult(INCORRECT, f"the grader could not check this answer: "
                                             f"{type(exc).__name__}: {exc}")
@@ -371,11 +382,15 @@ def main(argv: list[str] | None = None) -> int:
                              f"(default {CELL_TIMEOUT_S:g})")
     parser.add_argument("--notebook-timeout", type=float, default=NOTEBOOK_TIMEOUT_S,
                         help=f"seconds a whole notebook may take (default {NOTEBOOK_TIMEOUT_S:g})")
+    parser.add_argument("--function-timeout", type=float, default=FUNCTION_TIMEOUT_S,
+                        help=f"seconds a function answer's sandboxed check may take "
+                             f"(default {FUNCTION_TIMEOUT_S:g})")
     parser.add_argument("--seed", type=int, help="seed for the held-out cases "
                         "(default: a fresh secret one, printed at the end)")
     args = parser.parse_args(argv)
     grade(args.paths, cell_timeout_s=args.cell_timeout, notebook_timeout_s=args.notebook_timeout,
-          csv_path=args.csv_path, review_dir=args.review_dir, seed=args.seed)
+          function_timeout_s=args.function_timeout, csv_path=args.csv_path,
+          review_dir=args.review_dir, seed=args.seed)
     return 0
 
 

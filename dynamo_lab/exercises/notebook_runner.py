@@ -72,6 +72,9 @@ def run(request: dict) -> dict:
            "DYNAMO_LAB_PACKAGE": str(Path(dynamo_lab.__file__).resolve().parent),
            "MPLBACKEND": "Agg", "PYTHONSAFEPATH": "1"}
     env.pop("DYNAMO_LAB_LEARNER", None)
+    if request.get("learner"):
+        # The kernel builds the questions with the learner's own numbers, as their copy did.
+        env["DYNAMO_LAB_LEARNER"] = request["learner"]
     skipped: set[int] = set()
     while status["kernels"] <= MAX_RESTARTS:
         status["kernels"] += 1

@@ -55,6 +55,7 @@ import math
 import numbers
 import os
 import random
+import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -69,7 +70,8 @@ __all__ = [
     "CheckResult", "Question", "ValueQuestion", "FunctionQuestion", "ConfigQuestion",
     "ChoiceQuestion", "ThoughtQuestion", "CORRECT", "INCORRECT", "WRONG_FORM",
     "NOT_ATTEMPTED", "FOR_REVIEW", "OUTCOMES", "is_stub", "registry", "report", "Mode",
-    "current_mode", "building", "GRADED_ENV", "RELEASE_MARKER", "GradedModeError",
+    "current_mode", "building", "GRADED_ENV", "RELEASE_MARKER", "GradedModeError", "drawn",
+    "LEARNER_ENV", "LEARNER_ID",
 ]
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
@@ -82,8 +84,13 @@ OUTCOMES = (CORRECT, INCORRECT, WRONG_FORM, NOT_ATTEMPTED, FOR_REVIEW)
 #: Set to 1 in a learner's environment (or by a graded release) to turn off
 #: ``solution()`` and ``reference_answer()``; the grader sets it in its kernels.
 GRADED_ENV = "DYNAMO_LAB_GRADED"
-#: A graded release writes this file into the package it ships.
+#: A graded release writes this file into the package it ships; a release for
+#: one learner writes the learner's id into it.
 RELEASE_MARKER = Path(__file__).with_name("graded_release")
+#: The learner whose numbers the questions use (set by a release for one learner).
+LEARNER_ENV = "DYNAMO_LAB_LEARNER"
+#: What a learner's id may look like: a student number, a login, an e-mail address.
+LEARNER_ID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
 
 class GradedModeError(RuntimeError):
@@ -106,8 +113,15 @@ class Mode:
 
 
 def _default_mode() -> Mode:
-    graded = os.environ.get(GRADED_ENV, "").strip() not in ("", "0") or RELEASE_MARKER.exists()
-    return Mode(graded=graded, learner=os.environ.get("DYNAMO_LAB_LEARNER") or None)
+    released = RELEASE_MARKER.exists()
+    graded = os.environ.get(GRADED_ENV, "").strip() not in ("", "0") or released
+    learner = os.environ.get(LEARNER_ENV, "").strip() or None
+    if learner is None and released:
+        # The marker's first line is the learner's id, when the copy is one learner's.
+        first = RELEASE_MARKER.read_text().splitlines()[:1]
+        if first and first[0].startswith("learner: "):
+            learner = first[0].removeprefix("learner: ").strip() or None
+    return Mode(graded=graded, learner=learner)
 
 
 _MODE: ContextVar[Mode | None] = ContextVar("dynamo_lab_exercise_mode", default=None)
@@ -117,6 +131,35 @@ def current_mode() -> Mode:
     """The mode questions are built in now (see :func:`building`)."""
     mode = _MODE.get()
     return _default_mode() if mode is None else mode
+
+
+def drawn(qid: str, course: dict, draw: Callable[[random.Random], dict]) -> dict:
+    """A question's numbers: the course's own, or the ones drawn for this learner.
+
+    With no learner (self-study, and the course's notebooks) the numbers are
+    ``course``. For a learner, ``draw`` picks them with a generator seeded by
+    the learner's id and the question, so the learner's copy and the grader
+    agree, and two learners differ. In a learner's own kernel, the new
+    numbers are announced, since the notebook's text shows the course's.
+
+    >>> drawn("ex00.q1", {"n": 3}, lambda rng: {"n": rng.randint(4, 9)})
+    {'n': 3}
+    >>> with building(Mode(learner="ada")):
+    ...     first = drawn("ex00.q1", {"n": 3}, lambda rng: {"n": rng.randint(4, 9)})
+    ...     again = drawn("ex00.q1", {"n": 3}, lambda rng: {"n": rng.randint(4, 9)})
+    >>> first == again and 4 <= first["n"] <= 9
+    True
+    """
+    mode = current_mode()
+    if mode.learner is None:
+        return dict(course)
+    # A string seed is hashed with SHA-512 by random.Random: the same on every run.
+    numbers = draw(random.Random(f"{mode.learner}:{qid}"))
+    if _MODE.get() is None and numbers != course:     # the learner's kernel, not the grader
+        shown = ", ".join(f"{name} = {value}" for name, value in numbers.items())
+        print(f"{qid} has numbers of your own: {shown}. Its prompt (print(q.prompt)) states "
+              "them; the notebook's text shows the course's.")
+    return numbers
 
 
 @contextmanager
@@ -215,6 +258,9 @@ class Question:
         Shown one layer at a time by :meth:`hint`.
     solution_text : str
         What :meth:`solution` shows.
+    parameters : dict, optional
+        The numbers the question uses, when a learner's copy draws its own
+        (:func:`drawn`); empty otherwise.
     """
 
     kind = "question"
@@ -222,7 +268,7 @@ class Question:
     stub_message = "replace the ... with your answer."
 
     def __init__(self, qid: str, prompt: str, *, form: AnswerForm, hints: Sequence[str] = (),
-                 solution_text: str = ""):
+                 solution_text: str = "", parameters: dict | None = None):
         if not isinstance(form, AnswerForm):
             raise TypeError(f"{qid}: form must be an AnswerForm, got {form!r}")
         self.qid = qid
@@ -230,6 +276,8 @@ class Question:
         self.form = form
         self.hints = list(hints)
         self.solution_text = solution_text
+        #: The numbers the question was built with (:func:`drawn`), if they can vary.
+        self.parameters = dict(parameters or {})
         self.outcome = NOT_ATTEMPTED
         self.last_message = ""
         self.mode = current_mode()

@@ -15,6 +15,12 @@ it in graded mode: ``q.solution()`` and ``q.reference_answer()`` say they are
 off, while ``q.check`` and ``q.hint`` work as before. (A learner can set
 ``DYNAMO_LAB_GRADED=1`` for the same effect on a full checkout.)
 
+With ``--learner ID`` (graded only), the copy is that learner's: the
+questions that draw their numbers (:func:`~dynamo_lab.exercises.questions.drawn`)
+use the learner's, and every exercise notebook names the learner in its
+metadata, which is where the grader reads whose numbers to expect. Give
+``--learner`` several times to write one copy per learner, in a folder each.
+
 The reference answers are still in the package's source, as they must be
 for ``check`` to work offline; the grader, not the copy, is what an
 instructor relies on (see the README's section for instructors).
@@ -27,7 +33,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from .questions import RELEASE_MARKER
+from .questions import LEARNER_ID, RELEASE_MARKER
+
 
 __all__ = ["release", "main", "SHIPPED"]
 
@@ -87,9 +94,15 @@ def _repository() -> Path:
 
 
 def release(target: str | Path, *, graded: bool = False, force: bool = False,
-            source: str | Path | None = None) -> Path:
+            source: str | Path | None = None, learner: str | None = None) -> Path:
     """Write a learner's copy of the repository ``source`` into ``target``."""
     source = Path(source) if source is not None else _repository()
+    if learner is not None:
+        if not graded:
+            raise ValueError("a copy for one learner (learner=...) must be graded: pass graded=True")
+        if not LEARNER_ID.match(learner):
+            raise ValueError(f"learner={learner!r} is not allowed: use 1 to 64 letters, digits "
+                             "and . _ @ -, such as a student number")
     target = Path(target)
     missing = [item for item in SHIPPED if not (source / item).exists()]
     if missing:
@@ -116,9 +129,22 @@ def release(target: str | Path, *, graded: bool = False, force: bool = False,
     (target / "README.md").write_text(_README.format(mode=_GRADED if graded else _SELF_STUDY))
     if graded:
         marker = target / "dynamo_lab" / "exercises" / RELEASE_MARKER.name
-        marker.write_text("This copy of dynamo-lab is graded: solution() and "
+        marker.write_text((f"learner: {learner}\n" if learner else "")
+                          + "This copy of dynamo-lab is graded: solution() and "
                           "reference_answer() are off.\n")
+    if learner:
+        _name_the_learner(target / "exercises", learner)
     return target
+
+
+def _name_the_learner(folder: Path, learner: str) -> None:
+    """Write the learner's id into every exercise notebook's metadata."""
+    import nbformat
+
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata["dynamo_lab"] = {"learner": learner}
+        nbformat.write(nb, path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,14 +155,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--graded", action="store_true",
                         help="turn off solution() and reference_answer() in the copy")
     parser.add_argument("--force", action="store_true", help="replace a non-empty folder")
+    parser.add_argument("--learner", action="append", default=[],
+                        help="write the copy for this learner (with --graded; repeat for "
+                             "one copy per learner, each in TARGET/LEARNER)")
     args = parser.parse_args(argv)
+    learners = args.learner or [None]
     try:
-        where = release(args.target, graded=args.graded, force=args.force)
+        for learner in learners:
+            target = Path(args.target) / learner if len(learners) > 1 else Path(args.target)
+            where = release(target, graded=args.graded, force=args.force, learner=learner)
+            mode = "graded" if args.graded else "self-study"
+            whose = f" for {learner}" if learner else ""
+            print(f"wrote a {mode} learner's copy{whose} to {where} (no solutions/)")
     except ValueError as exc:
         print(f"release: {exc}", file=sys.stderr)
         return 2
-    mode = "graded" if args.graded else "self-study"
-    print(f"wrote a {mode} learner's copy to {where} (no solutions/)")
     return 0
 
 

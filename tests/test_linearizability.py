@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from pathlib import Path
 
@@ -344,7 +345,7 @@ def test_result_is_a_plain_value():
 # ---------------------------------------------------------------------------
 # Agreement with a brute-force checker on small random histories.
 
-def _brute_force(history, model):
+def _brute_force(history, model, initial=None):
     """Try every order of every allowed subset of operations (tiny histories only)."""
     by_key = {}
     for inv, comp in history.pairs():
@@ -354,13 +355,26 @@ def _brute_force(history, model):
         if not done and inv.f in ("get", "read"):
             continue
         end = comp.time if done else float("inf")
-        by_key.setdefault(inv.key, []).append(
+        key = None if model == "multi_register" else inv.key
+        by_key.setdefault(key, []).append(
             (inv.time, end, inv.f, inv.value, comp.value if done else None, done))
 
     def legal(order):
-        state = "" if model == "kv" else None
+        state = "" if model == "kv" else {} if model == "multi_register" else initial
+        if model == "mutex":
+            state = False
         for _, _, f, arg, out, done in order:
-            if f in ("put", "write"):
+            if f == "acquire" or f == "release":
+                if state == (f == "acquire"):
+                    return False
+                state = f == "acquire"
+            elif f == "txn":
+                for kind, register, value in (out if done else arg):
+                    if kind == "write":
+                        state[register] = value
+                    elif done and state.get(register, initial) != value:
+                        return False
+            elif f in ("put", "write"):
                 state = arg
             elif f == "delete":
                 state = None
@@ -400,7 +414,9 @@ def small_histories(draw, model):
     values = [1, 2, 3]
     fs = {"register": ["put", "get", "delete"],
           "cas_register": ["write", "read", "cas"],
-          "kv": ["put", "append", "get"]}[model]
+          "kv": ["put", "append", "get"],
+          "mutex": ["acquire", "release"],
+          "multi_register": ["txn"]}[model]
     h = History()
     open_ops = {}
     invoked = 0
@@ -417,12 +433,20 @@ def small_histories(draw, model):
                 value = draw(st.sampled_from([None, *values]))
             elif inv.f == "get":
                 value = draw(st.sampled_from(["", "x", "y", "xy", "yx"]))
+            elif inv.f == "txn":   # the completion fills in what each read returned
+                value = [(f, r, draw(st.sampled_from([None, 1, 2])) if f == "read" else v)
+                         for f, r, v in inv.value]
             h.complete(inv, type=kind, value=value, time=t)
         elif invoked < 6:
             invoked += 1
             f = draw(st.sampled_from(fs))
             if model == "kv":
                 value = None if f == "get" else draw(st.sampled_from(["x", "y"]))
+            elif f == "txn":
+                value = [(draw(st.sampled_from(["read", "write"])), draw(st.sampled_from("xy")),
+                          draw(st.sampled_from([1, 2])))
+                         for _ in range(draw(st.integers(1, 2)))]
+                value = [(f_, r, None if f_ == "read" else v) for f_, r, v in value]
             elif f == "cas":
                 value = (draw(st.sampled_from([None, *values])), draw(st.sampled_from(values)))
             elif f in ("put", "write"):
@@ -443,6 +467,14 @@ def test_agrees_with_brute_force(model, data):
     assert result.valid is _brute_force(h, model)
     if result.valid is False:
         assert result.witness and result.explanation
+
+
+@pytest.mark.parametrize("model", ["cas_register", "multi_register"])
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), initial=st.sampled_from([1, 2]))
+def test_agrees_with_brute_force_from_an_initial_value(model, data, initial):
+    h = data.draw(small_histories(model))
+    assert linearizable(h, model=model, initial=initial).valid is _brute_force(h, model, initial)
 
 
 # ---------------------------------------------------------------------------
@@ -502,14 +534,18 @@ def test_read_edn_history(tmp_path):
         '\n'
         '{:process 2, :type :invoke, :f :put, :key "5", :value "say \\"hi\\""}\n')
     h = read_history(path)
+    # The nemesis's event is kept (as an invocation and its completion at once), and
+    # an EDN event's time is its position among the events.
     assert [(op.process, op.type, op.f, op.key, op.value, op.time) for op in h] == [
         ("0", "invoke", "append", "4", "x 0 1 y", 1.0),
+        ("nemesis", "invoke", "start", None, None, 2.0),
+        ("nemesis", "info", "start", None, None, 2.0),
         ("1", "invoke", "get", "4", None, 3.0),
         ("0", "ok", "append", "4", "x 0 1 y", 4.0),
         ("1", "ok", "get", "4", "x 0 1 y", 5.0),
-        ("2", "invoke", "put", "5", 'say "hi"', 7.0),
+        ("2", "invoke", "put", "5", 'say "hi"', 6.0),
     ]
-    assert h[0].op_id == h[2].op_id != h[1].op_id == h[3].op_id
+    assert h[0].op_id == h[4].op_id != h[3].op_id == h[5].op_id
     assert linearizable(h, model="kv").valid is True
 
 
@@ -573,3 +609,88 @@ def test_parsers_take_text_directly():
     assert h.pending[0].key == "3"
     with pytest.raises(ValueError, match="<text>, line 1"):
         parse_edn_history("[1 2]")
+
+
+# ---------------------------------------------------------------------------
+# Initial values, knossos's nil reads, the nemesis, and the new models.
+
+def _sequence(*events):
+    """A history from (process, type, f, value) events, one time step each."""
+    h, open_ops = History(), {}
+    for t, (process, kind, f, value) in enumerate(events):
+        if kind == "invoke":
+            open_ops[process] = h.invoke(process=process, f=f, key=None, value=value, time=t)
+        else:
+            h.complete(open_ops.pop(process), type=kind, value=value, time=t)
+    return h
+
+
+def test_a_sequential_read_of_the_initial_value():
+    h = _sequence((0, "invoke", "read", None), (0, "ok", "read", 0))
+    assert linearizable(h).valid is False                  # the register starts at None
+    assert linearizable(h, initial=0).valid is True        # as knossos's (register 0)
+    assert linearizable(h, model="cas_register", initial=0).valid is True
+
+
+def test_a_read_of_a_wrong_initial_value():
+    h = _sequence((0, "invoke", "read", None), (0, "ok", "read", 1))
+    result = linearizable(h, initial=0)
+    assert result.valid is False and "initial value 0" in result.explanation
+
+
+def test_a_crashed_write_may_or_may_not_have_happened():
+    crashed = [(0, "invoke", "write", 1), (0, "info", "write", 1)]
+    seen = _sequence(*crashed, (1, "invoke", "read", None), (1, "ok", "read", 1))
+    unseen = _sequence(*crashed, (1, "invoke", "read", None), (1, "ok", "read", 0))
+    flipping = _sequence(*crashed, (1, "invoke", "read", None), (1, "ok", "read", 1),
+                         (1, "invoke", "read", None), (1, "ok", "read", 0))
+    assert linearizable(seen, initial=0).valid is True
+    assert linearizable(unseen, initial=0).valid is True
+    assert linearizable(flipping, initial=0).valid is False
+
+
+def test_knossos_reads_an_ok_read_of_nil_as_unknown():
+    h = _sequence((0, "invoke", "write", 3), (0, "ok", "write", 3),
+                  (1, "invoke", "read", None), (1, "ok", "read", None))
+    assert linearizable(h).valid is False
+    assert linearizable(h, nil_reads="unknown").valid is True
+
+
+def test_the_nemesis_is_not_a_client():
+    h = _sequence(("nemesis", "invoke", "start", ("n1", "n2")),
+                  (0, "invoke", "write", 1), ("nemesis", "info", "start", ("n1", "n2")),
+                  (0, "ok", "write", 1), (1, "invoke", "read", None), (1, "ok", "read", 1))
+    assert linearizable(h).valid is True
+    assert len(h.to_frame()) == 6
+
+
+def test_a_mutex_held_twice():
+    h = _sequence((0, "invoke", "acquire", None), (0, "ok", "acquire", None),
+                  (1, "invoke", "acquire", None), (1, "ok", "acquire", None))
+    result = linearizable(h, model="mutex")
+    assert result.valid is False and "the lock is held" in result.explanation
+    released = _sequence((0, "invoke", "acquire", None), (0, "ok", "acquire", None),
+                         (0, "invoke", "release", None), (0, "ok", "release", None),
+                         (1, "invoke", "acquire", None), (1, "ok", "acquire", None))
+    assert linearizable(released, model="mutex").valid is True
+
+
+def test_a_torn_transaction_on_two_registers():
+    both = [("write", "x", 1), ("write", "y", 2)]
+    torn = _sequence((0, "invoke", "txn", both), (0, "ok", "txn", both),
+                     (1, "invoke", "txn", [("read", "x", None), ("read", "y", None)]),
+                     (1, "ok", "txn", [("read", "x", 1), ("read", "y", None)]))
+    result = linearizable(torn, model="multi_register")
+    assert result.valid is False and "'x': 1" in result.explanation
+
+
+@pytest.mark.parametrize("call, fragment", [
+    (lambda h: linearizable(h, nil_reads="maybe"), "nil_reads='maybe'"),
+    (lambda h: linearizable(h, model="mutex", initial=True), "starts free"),
+    (lambda h: linearizable(h, model="kv", initial=0), "initial must be a string"),
+    (lambda h: linearizable(h, model="multi_register"), "has no operation 'read'"),
+])
+def test_options_the_models_refuse(call, fragment):
+    h = _sequence((0, "invoke", "read", None), (0, "ok", "read", 0))
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        call(h)

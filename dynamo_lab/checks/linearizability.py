@@ -32,11 +32,32 @@ Models
 ``"kv"``
     One string per key, initially ``""``: ``put`` sets it, ``append``
     concatenates, ``get`` returns the whole string.
+``"mutex"``
+    A lock per key, initially free (knossos's mutex): ``acquire`` takes a
+    free lock, ``release`` frees a held one. Who holds it is not checked.
+``"multi_register"``
+    Several registers in one object (knossos's multi-register): each
+    operation is a ``txn`` whose value is a list of micro-operations
+    ``(f, register, value)``, with ``f`` ``"read"`` or ``"write"``, applied
+    at one instant. A completed txn's reads return what its completion
+    records. Every register starts at the initial value. Since a txn spans
+    registers, the whole history is one object (its keys are ignored).
+
+``initial`` sets the value every key (register) starts with: ``None`` for
+the registers and ``""`` for ``kv`` unless given, as knossos's
+``(register 0)`` or porcupine's ``Init: 0`` would.
+
+Operations of the process ``"nemesis"`` (Jepsen's fault injector, kept by
+:func:`~dynamo_lab.checks.read_history`) are not client operations: every
+model ignores them.
 
 Completions of type ``fail`` mean the operation did not happen: they are left
 out. An ``info`` completion, or none at all, is indeterminate: the operation
 may take effect at any instant after its invocation, or never. An
-indeterminate read tells us nothing and is left out.
+indeterminate read tells us nothing and is left out. With
+``nil_reads="unknown"``, an ``ok`` read whose value is ``None`` (Jepsen's
+``nil``) is left out too, as knossos does: in many Jepsen tests a read of
+``nil`` means the client did not learn the value.
 
 Examples
 --------
@@ -83,10 +104,16 @@ from typing import Any
 from dynamo_lab.history import History, Operation, check_history
 from dynamo_lab.validation import whole_number
 
-__all__ = ["linearizable", "LinearizabilityResult", "MODELS"]
+__all__ = ["linearizable", "LinearizabilityResult", "MODELS", "NIL_READS", "NEMESIS"]
 
 #: The models :func:`linearizable` knows.
-MODELS = ("register", "cas_register", "kv")
+MODELS = ("register", "cas_register", "kv", "mutex", "multi_register")
+#: How an ``ok`` read of ``None`` counts: as the value None, or as unknown (knossos).
+NIL_READS = ("value", "unknown")
+#: The process whose operations are faults, not client operations (Jepsen's nemesis).
+NEMESIS = "nemesis"
+# "The model's own initial value", distinct from an initial value of None.
+_MODEL_DEFAULT = object()
 
 #: Default bound on remembered configurations (about 200 bytes each).
 MAX_STATES = 1_000_000
@@ -250,15 +277,64 @@ def _compile_kv(call: _Call, f: str, model: str) -> None:
         raise ValueError(f"model 'kv' has no operation {f!r}; it knows get, put, append, delete")
 
 
+def _compile_mutex(call: _Call, f: str, model: str) -> None:
+    if f == "acquire":
+        call.step = lambda held: True if not held else _NO
+    elif f == "release":
+        call.step = lambda held: False if held else _NO
+    else:
+        raise ValueError(f"model 'mutex' has no operation {f!r}; it knows acquire, release")
+    call.mutates = True
+
+
+def _micro_ops(value: Any, op_id: int) -> list[tuple[str, Any, Any]]:
+    """A txn's micro-operations as (f, register, value), checked."""
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"a txn needs a list of (f, register, value), not {value!r} "
+                         f"(operation {op_id})")
+    micro = []
+    for item in value:
+        if (not isinstance(item, (list, tuple)) or len(item) != 3
+                or item[0] not in ("read", "write")):
+            raise ValueError(f"a txn's micro-operation is (\"read\" or \"write\", register, "
+                             f"value), not {item!r} (operation {op_id})")
+        micro.append((item[0], _freeze(item[1]), _freeze(item[2])))
+    return micro
+
+
+def _compile_multi_register(call: _Call, f: str, model: str, initial: Any = None) -> None:
+    if f != "txn":
+        raise ValueError(f"model 'multi_register' has no operation {f!r}; it knows txn")
+    # A completed txn's reads carry their results; an unfinished one's are unknown.
+    source = call.comp.value if call.definite else call.inv.value
+    micro = _micro_ops(source, call.inv.op_id)
+    check_reads = call.definite
+
+    def step(state):
+        registers = dict(state)
+        for kind, register, value in micro:
+            if kind == "write":
+                registers[register] = value
+            elif check_reads and registers.get(register, initial) != value:
+                return _NO
+        return frozenset(registers.items())
+
+    call.step = step
+    call.mutates = any(kind == "write" for kind, _, _ in micro)
+
+
 _MODELS: dict[str, tuple[Any, Callable[[_Call, str, str], None]]] = {
     "register": (None, _compile_register),
     "cas_register": (None, _compile_register),
     "kv": ("", _compile_kv),
+    "mutex": (False, _compile_mutex),
+    "multi_register": (frozenset(), _compile_multi_register),
 }
 _READS = ("read", "get")
 
 
-def _calls(pairs: Iterable[tuple[Operation, Operation | None]], model: str) -> list[_Call]:
+def _calls(pairs: Iterable[tuple[Operation, Operation | None]], model: str,
+           initial: Any = None, nil_reads: str = "value") -> list[_Call]:
     """The operations that constrain the search, compiled for ``model``."""
     compile_ = _MODELS[model][1]
     calls = []
@@ -268,7 +344,12 @@ def _calls(pairs: Iterable[tuple[Operation, Operation | None]], model: str) -> l
         call = _Call(inv, comp)
         if not call.definite and inv.f in _READS:
             continue  # a read with an unknown result constrains nothing
-        compile_(call, inv.f, model)
+        if nil_reads == "unknown" and call.definite and inv.f in _READS and comp.value is None:
+            continue  # knossos: an ok read of nil did not learn the value
+        if model == "multi_register":
+            _compile_multi_register(call, inv.f, model, initial)
+        else:
+            compile_(call, inv.f, model)
         calls.append(call)
     return calls
 
@@ -391,6 +472,10 @@ def _describe(call: _Call) -> str:
         what = inv.f
     elif inv.f == "cas" and isinstance(inv.value, (list, tuple)) and len(inv.value) == 2:
         what = f"cas {_short(inv.value[0])}->{_short(inv.value[1])}"
+    elif inv.f == "txn":      # a completed txn's reads show what they returned
+        what = f"txn {_short(call.comp.value if call.definite else inv.value, 60)}"
+    elif inv.f in ("acquire", "release"):
+        what = inv.f
     else:
         what = f"{inv.f} {_short(inv.value)}"
     return f"{what} by {inv.process}"
@@ -432,7 +517,17 @@ def _could_set(call: _Call, target: Any) -> bool:
     return True
 
 
-def _explain_search(key: Any, calls: list[_Call], best) -> tuple[tuple[Operation, ...], str]:
+def _state_text(model: str, state: Any) -> str:
+    """What the object holds, as a learner would write it."""
+    if model == "mutex":
+        return "held" if state else "free"
+    if model == "multi_register":
+        return _short(dict(sorted(state, key=repr)), 60)
+    return _short(state)
+
+
+def _explain_search(key: Any, calls: list[_Call], best, model: str = "register"
+                    ) -> tuple[tuple[Operation, ...], str]:
     stuck_i, placed, state, order = best
     stuck = calls[stuck_i]
     writer = next((calls[j] for j in reversed(order) if calls[j].mutates), None)
@@ -452,6 +547,11 @@ def _explain_search(key: Any, calls: list[_Call], best) -> tuple[tuple[Operation
 
     where = "" if key is None else f"On key {key!r}, "
     holder = "the register" if key is None else "the key"
+    holds, initially = f"{holder} holds", f"{holder} still holds its initial value"
+    if model == "mutex":
+        holds, initially = "the lock is", "the lock is still"
+    elif model == "multi_register":
+        holds, initially = "the registers hold", "the registers still hold their initial values"
     if stuck.inv.f in _READS:
         claim, result = f"returned {_short(stuck.comp.value)}", f"return {_short(stuck.comp.value)}"
     elif stuck.inv.f == "cas":
@@ -460,10 +560,10 @@ def _explain_search(key: Any, calls: list[_Call], best) -> tuple[tuple[Operation
         claim, result = "completed", "take effect"
     text = f"{where}{_describe(stuck)} {claim}, but no order of the operations allows it: "
     if writer is None:
-        text += f"before it {holder} still holds its initial value {_short(state)}"
+        text += f"before it {initially} {_state_text(model, state)}"
     else:
         text += (f"the best order found for the operations before it ends with "
-                 f"{_describe(writer)}, so {holder} holds {_short(state)} at that point")
+                 f"{_describe(writer)}, so {holds} {_state_text(model, state)} at that point")
     pieces = []
     if useful:
         names = ", ".join(_describe(c) for c in shown)
@@ -488,8 +588,24 @@ def _explain_search(key: Any, calls: list[_Call], best) -> tuple[tuple[Operation
 
 # ---------------------------------------------------------------------------
 
+def _initial_state(model: str, initial: Any) -> Any:
+    """The model's starting state, with ``initial`` if one is given."""
+    default = _MODELS[model][0]
+    if initial is _MODEL_DEFAULT:
+        return default
+    if model == "mutex":
+        raise ValueError("model 'mutex' starts free; it takes no initial value")
+    if model == "kv" and not isinstance(initial, str):
+        raise ValueError(f"model 'kv' holds strings, so initial must be a string, "
+                         f"not {initial!r}")
+    if model == "multi_register":
+        return default      # every register reads as ``initial`` until written
+    return _freeze(initial)
+
+
 def linearizable(history: History | Iterable[Operation], model: str = "register",
-                 timeout_s: float = 10.0, *, max_states: int = MAX_STATES
+                 timeout_s: float = 10.0, *, max_states: int = MAX_STATES,
+                 initial: Any = _MODEL_DEFAULT, nil_reads: str = "value"
                  ) -> LinearizabilityResult:
     """Decide whether ``history`` is linearizable for ``model``.
 
@@ -498,7 +614,7 @@ def linearizable(history: History | Iterable[Operation], model: str = "register"
     history : History
         Invocations and completions paired by ``op_id`` (any iterable of
         :class:`~dynamo_lab.history.Operation` records is accepted too).
-    model : {"register", "cas_register", "kv"}
+    model : {"register", "cas_register", "kv", "mutex", "multi_register"}
         The single-copy object each key is compared with (see the module
         docstring).
     timeout_s : float
@@ -507,6 +623,13 @@ def linearizable(history: History | Iterable[Operation], model: str = "register"
     max_states : int
         Give up (verdict ``None``) when the search has remembered more than
         this many configurations, so memory stays bounded.
+    initial : optional
+        The value every key (register) holds before the first operation;
+        by default the model's own (``None``; ``""`` for ``kv``). A mutex
+        always starts free.
+    nil_reads : {"value", "unknown"}
+        ``"value"``: an ``ok`` read of ``None`` says the key held ``None``.
+        ``"unknown"``: such a read is left out, as knossos does.
 
     Returns
     -------
@@ -517,8 +640,8 @@ def linearizable(history: History | Iterable[Operation], model: str = "register"
     Raises
     ------
     ValueError
-        An unknown model, a negative time budget, or an operation the model
-        does not have.
+        An unknown model, a negative time budget, an operation the model does
+        not have, or an initial value the model cannot hold.
 
     Notes
     -----
@@ -562,14 +685,23 @@ def linearizable(history: History | Iterable[Operation], model: str = "register"
             or math.isnan(timeout_s) or timeout_s < 0):
         raise ValueError(f"timeout_s must be a number of seconds >= 0, not {timeout_s!r}")
     whole_number("max_states", max_states)
+    if not isinstance(nil_reads, str) or nil_reads not in NIL_READS:
+        raise ValueError(f"nil_reads={nil_reads!r} is not allowed; choose 'value' (a read of "
+                         "None says the key held None) or 'unknown' (knossos: it says nothing)")
+    init = _initial_state(model, initial)
     history = check_history(history, records=True)
     start = time.monotonic()
     deadline = start + timeout_s
 
     by_key: dict[Any, list] = {}
     for inv, comp in history.pairs():
-        by_key.setdefault(inv.key, []).append((inv, comp))
-    compiled = {key: _calls(pairs, model) for key, pairs in by_key.items()}
+        if inv.process == NEMESIS:
+            continue  # a fault injected by the test, not a client's operation
+        # A txn spans registers, so a multi-register history is one object.
+        by_key.setdefault(None if model == "multi_register" else inv.key, []).append((inv, comp))
+    register_initial = None if initial is _MODEL_DEFAULT else _freeze(initial)
+    compiled = {key: _calls(pairs, model, register_initial, nil_reads)
+                for key, pairs in by_key.items()}
 
     def verdict(valid, key=None, witness=(), explanation=""):
         return LinearizabilityResult(valid=valid, model=model, key=key, witness=witness,
@@ -583,7 +715,6 @@ def linearizable(history: History | Iterable[Operation], model: str = "register"
             if call.observed is _SIBLINGS:
                 return verdict(False, key, *_explain_siblings(key, call, calls))
 
-    init = _MODELS[model][0]
     gave_up = None
     for key in sorted(compiled, key=lambda k: len(compiled[k])):
         calls = compiled[key]
@@ -594,7 +725,7 @@ def linearizable(history: History | Iterable[Operation], model: str = "register"
                 gave_up = (key, exc.reason, len(calls))
             continue
         if not ok:
-            return verdict(False, key, *_explain_search(key, calls, best))
+            return verdict(False, key, *_explain_search(key, calls, best, model))
     if gave_up is not None:
         key, reason, n = gave_up
         why = (f"the time budget of {timeout_s:g} s ran out" if reason == "time" else

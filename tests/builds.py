@@ -29,3 +29,8 @@ COPIES_A_SYSTEM = pytest.mark.skipif(
 PLUGS_IN_CLASSES = pytest.mark.skipif(
     COMPILED, reason="compiled: replica and coordinator classes of one's own need the "
                      "interpreted package")
+
+#: For a test that gives a system an attribute of its own (a broken method, say):
+#: compiled instances have no ``__dict__`` to take one.
+PATCHES_A_SYSTEM = pytest.mark.skipif(
+    COMPILED, reason="compiled: a compiled system takes no attributes of its own")

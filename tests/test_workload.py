@@ -5,6 +5,7 @@ import math
 import pandas as pd
 import pytest
 
+from builds import PATCHES_A_SYSTEM
 import dynamo_lab as dl
 from dynamo_lab import workload
 from dynamo_lab.experiments.workload import FRAME_COLUMNS, run
@@ -218,6 +219,7 @@ def test_invalid_arguments_leave_the_cluster_unchanged(options, message):
     assert not cluster._clients
 
 
+@PATCHES_A_SYSTEM
 def test_an_error_during_a_run_leaves_no_client_busy(monkeypatch):
     # Validation catches every bad schedule up front; an error raised while
     # the run goes on (here, by a fault action that is itself broken) must

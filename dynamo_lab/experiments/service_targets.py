@@ -67,9 +67,12 @@ from functools import partial
 
 from ..latency import LNKD_DISK, LNKD_SSD, WAN, WARS, YMMR
 from ..validation import whole_number
+from .uncertainty import (MIN_TAIL_SAMPLES, MIN_TRIALS, tail_samples, trials_for, verdict,
+                          wilson_interval)
 
 __all__ = ["ServiceTargets", "TargetCheck", "TargetReport", "Measurements", "measure", "judge",
-           "sweep_configs", "CONFIG_OPTIONS", "LATENCY_FITS", "PERCENTILES"]
+           "sweep_configs", "CONFIG_OPTIONS", "LATENCY_FITS", "PERCENTILES", "METHODS",
+           "PBS_TRIALS", "COORDINATORS"]
 
 #: The configuration keys a judged configuration may set (everything else is fixed).
 CONFIG_OPTIONS = ("n", "r", "w", "sloppy_quorum", "hinted_handoff", "read_repair")
@@ -78,6 +81,12 @@ LATENCY_FITS = {"YMMR": YMMR, "LNKD-DISK": LNKD_DISK, "LNKD-SSD": LNKD_SSD}
 #: Latency percentiles a target may name (those
 #: :func:`dynamo_lab.experiments.workload.run` reports).
 PERCENTILES = ("p50", "p99", "p99.9")
+
+#: Which coordinator each measurement uses, as every report states it. They differ:
+#: a home replica that coordinates a read at R=1 answers from its own store at once,
+#: which the latency runs count as 0 ms (PBS's R leg would charge its service time).
+COORDINATORS = ("latency: each request's coordinator is the key's first home replica; "
+                "staleness: a coordinator outside the replica set")
 
 #: Requests never time out in these runs, so a slow one is measured, not cut short.
 _NO_TIMEOUT_MS = 600_000.0
@@ -196,6 +205,10 @@ class TargetCheck:
     measured: str
     passed: bool
     message: str
+    #: True when the measurement cannot settle the target: the stale-read
+    #: interval straddles the bound, or a percentile rests on too few samples.
+    #: ``passed`` is then the verdict of the point estimate.
+    uncertain: bool = False
 
 
 @dataclass
@@ -212,6 +225,11 @@ class Measurements:
     stale_pct : float
         Percent of reads, started the moment a write was acknowledged, that
         missed it.
+    stale_reads, visibility_trials : int
+        The stale reads counted, and the trials they were counted in.
+    reads, writes : int
+        The successful reads and writes of the steady run the percentiles
+        come from.
     crash : dict or None
         node -> ``(failed reads, reads, failed writes, writes)`` with that node
         down; None when not measured.
@@ -227,6 +245,16 @@ class Measurements:
     crash: dict | None = None
     partition: tuple | None = None
     nodes: list = field(default_factory=list)
+    stale_reads: int = 0
+    visibility_trials: int = 0
+    reads: int = 0
+    writes: int = 0
+
+    @property
+    def stale_interval_pct(self) -> tuple[float, float]:
+        """The 95% (Wilson) interval of :attr:`stale_pct`, in percent."""
+        low, high = wilson_interval(self.stale_reads, self.visibility_trials)
+        return 100.0 * low, 100.0 * high
 
     def worst_crash(self) -> tuple[str, int, int, int, int] | None:
         """The crashed node with the most failed operations, and its counts."""
@@ -255,12 +283,17 @@ class TargetReport:
     def failures(self) -> list[TargetCheck]:
         return [row for row in self.rows if not row.passed]
 
+    @property
+    def uncertain(self) -> list[TargetCheck]:
+        """The rows the measurement could not settle (see :class:`TargetCheck`)."""
+        return [row for row in self.rows if row.uncertain]
+
     def to_frame(self):
-        """One row per target: target, measured, passed, message."""
+        """One row per target: target, measured, passed, uncertain, message."""
         import pandas as pd
 
         return pd.DataFrame([vars(row) for row in self.rows],
-                            columns=["target", "measured", "passed", "message"])
+                            columns=["target", "measured", "passed", "uncertain", "message"])
 
     def message(self) -> str:
         """One paragraph: what failed and why, or that every target was met."""
@@ -277,8 +310,12 @@ class TargetReport:
         width = max(len(row.target) for row in self.rows) if self.rows else 0
         lines = [head]
         for row in self.rows:
-            lines.append(f"  {'pass' if row.passed else 'FAIL'}  {row.target:<{width}}  "
-                         f"{row.measured}")
+            mark = ("pass" if row.passed else "FAIL") + ("?" if row.uncertain else " ")
+            lines.append(f"  {mark} {row.target:<{width}}  {row.measured}")
+        if self.uncertain:
+            lines.append("  (?: uncertain; the interval or the sample cannot settle it, "
+                         "see the message)")
+        lines.append(f"  measured by the simulator; {COORDINATORS}")
         return "\n".join(lines)
 
 
@@ -345,7 +382,7 @@ def _failures(report, f: str) -> tuple[int, int]:
 
 
 def measure(config, *, latency="YMMR", nodes: int = 5, ops: int = 3000,
-            visibility_trials: int = 1000, fault_ops: int = 300, crash: bool = True,
+            visibility_trials: int = MIN_TRIALS, fault_ops: int = 300, crash: bool = True,
             partition: bool = True, seed: int = 0) -> Measurements:
     """Run the experiments behind :func:`judge` for one configuration.
 
@@ -362,7 +399,8 @@ def measure(config, *, latency="YMMR", nodes: int = 5, ops: int = 3000,
     ops : int
         Operations of the steady run that measures latency (half reads).
     visibility_trials : int
-        Write-then-read trials that measure staleness.
+        Write-then-read trials that measure staleness (:func:`judge` picks
+        enough for its target unless told).
     fault_ops : int
         Operations of each fault run.
     crash, partition : bool
@@ -389,9 +427,12 @@ def measure(config, *, latency="YMMR", nodes: int = 5, ops: int = 3000,
     metrics = steady.metrics
     visible = simulate_t_visibility(model, n=config["n"], r=config["r"], w=config["w"],
                                     t_ms=0.0, trials=visibility_trials, seed=seed)
+    stale = round((1.0 - visible) * visibility_trials)
     found = Measurements(config=config, read_latency_ms=metrics["quorum_read_latency_ms"],
                          write_latency_ms=metrics["quorum_write_latency_ms"],
-                         stale_pct=100.0 * (1.0 - visible), nodes=names)
+                         stale_pct=100.0 * stale / visibility_trials, nodes=names,
+                         stale_reads=stale, visibility_trials=visibility_trials,
+                         reads=_successes(steady, "get"), writes=_successes(steady, "put"))
     if crash:
         found.crash = {}
         for node in names:
@@ -404,6 +445,11 @@ def measure(config, *, latency="YMMR", nodes: int = 5, ops: int = 3000,
     return found
 
 
+def _successes(report, f: str) -> int:
+    frame = report.frame
+    return int(((frame["f"] == f) & (frame["status"] == "ok")).sum())
+
+
 def _ordinal(k: int) -> str:
     return {1: "fastest", 2: "2nd-fastest", 3: "3rd-fastest"}.get(k, f"{k}th-fastest")
 
@@ -414,6 +460,9 @@ def _latency_row(kind: str, bound: float, percentile: str, m: Measurements) -> T
     letter = "R" if kind == "read" else "W"
     value = (m.read_latency_ms if kind == "read" else m.write_latency_ms)[percentile]
     passed = value <= bound
+    samples = m.reads if kind == "read" else m.writes
+    beyond = tail_samples(samples, float(percentile[1:]))
+    thin = beyond < MIN_TAIL_SAMPLES
     if passed:
         message = f"{value:.1f} ms is within {bound:g} ms."
     else:
@@ -422,22 +471,40 @@ def _latency_row(kind: str, bound: float, percentile: str, m: Measurements) -> T
         message = (f"{shown} ms is over {bound:g} ms: with {letter}={k} every {kind} waits "
                    f"for the {which} of N={c['n']} replicas, and in this latency model "
                    f"a few replicas are very slow, so the tail grows with {letter}.")
+    if thin:
+        message += (f" But only {beyond} of the {samples} {kind}s lie beyond this "
+                    f"{percentile}, too few to rely on: it wants at least "
+                    f"{_samples_for(percentile):,} {kind}s (raise ops=...).")
     return TargetCheck(f"{kind} latency {percentile} <= {bound:g} ms", f"{value:.1f} ms",
-                       passed, message)
+                       passed, message, uncertain=thin)
+
+
+def _samples_for(percentile: str) -> int:
+    """Samples that put :data:`MIN_TAIL_SAMPLES` beyond ``percentile``."""
+    return math.ceil(round(MIN_TAIL_SAMPLES * 100.0 / (100.0 - float(percentile[1:])), 6))
 
 
 def _stale_row(bound: float, m: Measurements) -> TargetCheck:
     n, r, w = (m.config[x] for x in ("n", "r", "w"))
+    low, high = m.stale_interval_pct
+    found = verdict(m.stale_reads, m.visibility_trials, bound / 100.0)
     passed = m.stale_pct <= bound + 1e-12
-    if passed:
-        message = f"{m.stale_pct:.2f}% of reads right after a write missed it."
+    counted = (f"{m.stale_reads} of {m.visibility_trials:,} reads right after a write missed "
+               f"it ({m.stale_pct:.2f}%; 95% interval {low:.2f}% to {high:.2f}%)")
+    if found == "uncertain":
+        message = (f"{counted}: the interval contains the bound of {bound:g}%, so these trials "
+                   f"cannot tell whether it is met. Four times as many trials "
+                   f"(visibility_trials={4 * m.visibility_trials:,}) halve the interval.")
+    elif passed:
+        message = f"{counted}."
     elif r + w <= n:
-        message = (f"{m.stale_pct:.1f}% of reads started right after a write was acknowledged "
-                   f"missed it: R + W = {r + w} is not more than N = {n}, so the read and write "
-                   f"quorums need not overlap.")
+        message = (f"{counted}: R + W = {r + w} is not more than N = {n}, so the read and "
+                   f"write quorums need not overlap.")
     else:
-        message = f"{m.stale_pct:.2f}% of reads right after a write missed it."
-    return TargetCheck(f"stale reads <= {bound:g}%", f"{m.stale_pct:.2f}%", passed, message)
+        message = f"{counted}."
+    return TargetCheck(f"stale reads <= {bound:g}%",
+                       f"{m.stale_pct:.2f}%, 95% CI {low:.2f} to {high:.2f}%", passed, message,
+                       uncertain=found == "uncertain")
 
 
 def _crash_row(m: Measurements) -> TargetCheck:
@@ -521,7 +588,10 @@ def judge(config, targets: ServiceTargets | None = None, **options) -> TargetRep
 
     ``options`` are those of :func:`measure` (latency fit, nodes, ops,
     visibility_trials, fault_ops, seed); the crash and partition runs happen
-    only when the targets ask for them.
+    only when the targets ask for them. Unless ``visibility_trials`` is
+    given, it is :func:`~dynamo_lab.experiments.uncertainty.trials_for` the
+    stale-read bound (34,539 for 0.1%), so the verdict rests on enough
+    trials. A row the measurement cannot settle is marked ``uncertain``.
 
     Raises
     ------
@@ -535,6 +605,9 @@ def judge(config, targets: ServiceTargets | None = None, **options) -> TargetRep
     for fixed in ("crash", "partition"):
         if fixed in options:
             raise ValueError(f"{fixed!r} is decided by the targets; leave it out")
+    if "visibility_trials" not in options and targets.max_stale_pct is not None:
+        # Enough trials to tell the bound from a rate a third away from it.
+        options["visibility_trials"] = trials_for(targets.max_stale_pct / 100.0)
     found = measure(config, crash=targets.survive_crash,
                     partition=targets.writable_in_partition, **options)
     return TargetReport(found.config, targets, _compare(found, targets), found)
@@ -544,20 +617,69 @@ def judge(config, targets: ServiceTargets | None = None, **options) -> TargetRep
 def _sweep_row(config: dict, seed: int, *, targets: ServiceTargets, options: dict) -> dict:
     report = judge(config, targets, seed=seed, **options)
     m = report.measurements
+    low, high = m.stale_interval_pct
     row = {f"read_{targets.percentile}_ms": m.read_latency_ms[targets.percentile],
            f"write_{targets.percentile}_ms": m.write_latency_ms[targets.percentile],
-           "stale_pct": m.stale_pct}
+           "stale_pct": m.stale_pct, "stale_pct_low": low, "stale_pct_high": high}
     if m.crash is not None:
         row["crash_failures"] = sum(v[0] + v[2] for v in m.crash.values())
     if m.partition is not None:
         row["partition_write_failures"] = m.partition[0]
     row["targets_missed"] = len(report.failures)
     row["passes"] = report.passed
+    row["uncertain"] = ", ".join(r.target for r in report.uncertain)
+    row["answered_by"] = "simulator"
+    return row
+
+
+#: How :func:`sweep_configs` may answer: by PBS's WARS Monte Carlo, by running the
+#: simulator, or whichever fits the question ("auto").
+METHODS = ("auto", "pbs", "simulator")
+#: Trials of the WARS Monte Carlo behind a PBS answer (a fraction of a second each).
+PBS_TRIALS = 200_000
+
+
+def _pbs_can_answer(targets: ServiceTargets) -> bool:
+    """True when the targets ask only about latency and staleness (and durability,
+    which follows from W): no crash and no partition to run."""
+    return not targets.survive_crash and not targets.writable_in_partition
+
+
+def _pbs_row(config: dict, seed: int, *, targets: ServiceTargets, latency, trials: int) -> dict:
+    """A sweep row answered by PBS's WARS Monte Carlo instead of the simulator."""
+    from ..pbs import latency_percentiles, t_visibility
+
+    model = _fit(latency)
+    n, r, w = config["n"], config["r"], config["w"]
+    q = float(targets.percentile[1:])
+    tails = latency_percentiles(model, n=n, r=r, w=w, q=(q,), trials=trials, seed=seed)
+    stale_pct = 100.0 * (1.0 - float(t_visibility(model, n=n, r=r, w=w, t_ms=0.0,
+                                                  trials=trials, seed=seed)))
+    stale = round(stale_pct / 100.0 * trials)
+    low, high = (100.0 * x for x in wilson_interval(stale, trials))
+    row = {f"read_{targets.percentile}_ms": tails["read"][q],
+           f"write_{targets.percentile}_ms": tails["write"][q],
+           "stale_pct": stale_pct, "stale_pct_low": low, "stale_pct_high": high}
+    missed, uncertain = 0, []
+    for kind in ("read", "write"):
+        bound = getattr(targets, f"{kind}_latency_ms")
+        if bound is not None and row[f"{kind}_{targets.percentile}_ms"] > bound:
+            missed += 1
+    if targets.max_stale_pct is not None:
+        found = verdict(stale, trials, targets.max_stale_pct / 100.0)
+        missed += found == "missed" or (found == "uncertain" and stale_pct > targets.max_stale_pct)
+        if found == "uncertain":
+            uncertain.append(f"stale reads <= {targets.max_stale_pct:g}%")
+    if targets.min_acked_copies is not None and w < targets.min_acked_copies:
+        missed += 1
+    row.update(targets_missed=int(missed), passes=missed == 0, uncertain=", ".join(uncertain),
+               answered_by="PBS Monte Carlo (WARS)")
     return row
 
 
 def sweep_configs(configs, targets: ServiceTargets | None = None, *, seed: int = 0,
-                  processes: int = 1, **options):
+                  processes: int = 1, method: str = "auto", progress: bool = False,
+                  **options):
     """Judge many configurations; one row each, with what was measured and the verdict.
 
     Parameters
@@ -568,17 +690,29 @@ def sweep_configs(configs, targets: ServiceTargets | None = None, *, seed: int =
     targets : ServiceTargets
     seed : int
     processes : int
-        Passed to :func:`dynamo_lab.experiments.sweep` (1: one after another).
+        Passed to :func:`dynamo_lab.experiments.sweep` (1: one after another;
+        more runs the simulator in that many processes).
+    method : {"auto", "pbs", "simulator"}
+        ``"pbs"`` answers from PBS's WARS Monte Carlo (:mod:`dynamo_lab.pbs`,
+        200,000 trials): read and write latency at the percentile and the
+        stale rate right after a write, in a fraction of a second per
+        configuration. It models no faults, so it can answer only targets
+        without a crash or a partition. ``"simulator"`` runs the cluster.
+        ``"auto"`` (the default) takes PBS when it can answer. The column
+        ``answered_by`` says which did.
+    progress : bool
+        Print one line per configuration as it is answered (to stderr).
     options
-        As for :func:`measure`.
+        As for :func:`measure` (with ``method="pbs"`` only ``latency`` counts).
 
     Returns
     -------
     pandas.DataFrame
         The configuration's columns (``sloppy_quorum`` always among them),
-        the measured percentiles, ``stale_pct``,
-        the failures of the fault runs the targets ask for, ``targets_missed``
-        and ``passes``.
+        the measured percentiles, ``stale_pct`` with its 95% interval
+        (``stale_pct_low``, ``stale_pct_high``), the failures of the fault
+        runs the targets ask for, ``targets_missed``, ``passes`` and
+        ``uncertain`` (the targets the measurement could not settle).
 
     Examples
     --------
@@ -592,10 +726,34 @@ def sweep_configs(configs, targets: ServiceTargets | None = None, *, seed: int =
 
     if targets is None:
         targets = ServiceTargets()
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method={method!r} is not allowed; choose one of "
+                         f"{', '.join(map(repr, METHODS))}")
+    if method == "pbs" and not _pbs_can_answer(targets):
+        raise ValueError("method='pbs' cannot answer crash or partition targets (the WARS "
+                         "model has no faults); use method='simulator' or drop those targets")
     configs = [{**config, "sloppy_quorum": config.get("sloppy_quorum", True)}
                for config in configurations(configs)]
     for config in configs:
         _normalise(config, options.get("nodes", 5))
-    run_one = partial(_sweep_row, targets=targets, options=dict(options))
+    by_pbs = method == "pbs" or (method == "auto" and _pbs_can_answer(targets))
+    if by_pbs:
+        run_one = partial(_pbs_row, targets=targets, latency=options.get("latency", "YMMR"),
+                          trials=PBS_TRIALS)
+    else:
+        run_one = partial(_sweep_row, targets=targets, options=dict(options))
+    if progress:
+        run_one = partial(_announce, run_one, len(configs))
     table = sweep(configs, seeds=[seed], run_one=run_one, processes=processes)
     return table.drop(columns=["seed"])
+
+
+def _announce(run_one, total: int, config: dict, seed: int) -> dict:
+    """Run one configuration and print a line when it is answered."""
+    import sys
+
+    row = run_one(config, seed)
+    print(f"N={config['n']} R={config['r']} W={config['w']}: "
+          f"{'passes' if row['passes'] else 'misses ' + str(row['targets_missed'])} "
+          f"({row['answered_by']}; {total} configurations in all)", file=sys.stderr, flush=True)
+    return row

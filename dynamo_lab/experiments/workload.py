@@ -23,8 +23,8 @@ Examples
 200
 >>> sorted(report.metrics)  # doctest: +NORMALIZE_WHITESPACE
 ['duration_ms', 'ops', 'quorum_read_latency_ms', 'quorum_write_latency_ms',
- 'read_success_rate', 'reads', 'stale_read_pct', 'stale_reads',
- 'write_success_rate', 'writes']
+ 'read_success_rate', 'reads', 'stale_read_interval_pct', 'stale_read_pct',
+ 'stale_reads', 'thin_percentiles', 'write_success_rate', 'writes']
 >>> report.metrics["read_success_rate"], report.metrics["write_success_rate"]
 (1.0, 1.0)
 >>> sorted(report.metrics["quorum_read_latency_ms"])
@@ -44,6 +44,7 @@ from typing import Any
 
 from ..checks.staleness import stale_reads
 from ..validation import milliseconds, whole_number
+from .uncertainty import MIN_TAIL_SAMPLES, tail_samples, wilson_interval
 
 __all__ = ["run", "WorkloadReport", "KEY_DISTRIBUTIONS", "FAULT_ACTIONS", "FRAME_COLUMNS",
            "PERCENTILES", "COORDINATOR_CHOICES", "MAX_KEYS", "MAX_CLIENTS", "MAX_ZIPF_S"]
@@ -99,7 +100,10 @@ class WorkloadReport:
         ``{"p50", "p99", "p99.9"}`` over successful operations, NaN when there
         were none), ``read_success_rate`` and ``write_success_rate`` (NaN when
         there were no reads or writes), ``stale_read_pct`` (percent of
-        successful reads that missed an acknowledged write), ``stale_reads``,
+        successful reads that missed an acknowledged write), its 95% Wilson
+        interval ``stale_read_interval_pct`` (low, high), ``stale_reads``,
+        ``thin_percentiles`` (the percentiles that rest on fewer than 10
+        samples beyond them, such as ``"read p99.9"``: too few to rely on),
         ``reads``, ``writes``, ``ops`` and ``duration_ms`` (virtual time from
         the start of the run to the last completion).
     faults : list of FaultEvent
@@ -555,6 +559,12 @@ def _percentiles(values) -> dict[str, float]:
     return {label: float(v) for (label, _), v in zip(PERCENTILES, found)}
 
 
+def _thin(ok_reads: int, ok_writes: int) -> list[str]:
+    """The reported percentiles that rest on too few samples beyond them."""
+    return [f"{kind} {label}" for kind, count in (("read", ok_reads), ("write", ok_writes))
+            for label, q in PERCENTILES if count and tail_samples(count, q) < MIN_TAIL_SAMPLES]
+
+
 def _metrics(frame, stale_count: int, n_ok_reads: int, duration: float) -> dict:
     reads = frame[frame["f"] == "get"]
     writes = frame[frame["f"] != "get"]
@@ -566,7 +576,11 @@ def _metrics(frame, stale_count: int, n_ok_reads: int, duration: float) -> dict:
         "read_success_rate": len(ok_reads) / len(reads) if len(reads) else math.nan,
         "write_success_rate": len(ok_writes) / len(writes) if len(writes) else math.nan,
         "stale_read_pct": 100.0 * stale_count / n_ok_reads if n_ok_reads else math.nan,
+        "stale_read_interval_pct": (tuple(100.0 * x for x in wilson_interval(stale_count,
+                                                                             n_ok_reads))
+                                    if n_ok_reads else (math.nan, math.nan)),
         "stale_reads": stale_count,
+        "thin_percentiles": _thin(len(ok_reads), len(ok_writes)),
         "reads": len(reads),
         "writes": len(writes),
         "ops": len(frame),

@@ -618,6 +618,7 @@ def _sequence(*events):
     """A history from (process, type, f, value) events, one time step each."""
     h, open_ops = History(), {}
     for t, (process, kind, f, value) in enumerate(events):
+        process = str(process)       # a History's processes are names
         if kind == "invoke":
             open_ops[process] = h.invoke(process=process, f=f, key=None, value=value, time=t)
         else:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import math
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -117,20 +116,20 @@ def batch(tmp_path_factory):
     for name, nb in notebooks.items():
         nbformat.write(nb, folder / name)
     csv_path = folder.parent / "grades.csv"
-    started = time.monotonic()
     reports = grade([folder / name for name in notebooks], cell_timeout_s=CELL_TIMEOUT_S,
                     notebook_timeout_s=240, function_timeout_s=10, csv_path=csv_path, seed=2026)
-    elapsed = time.monotonic() - started
     with open(csv_path, newline="") as handle:
         rows = list(csv.DictReader(handle))
-    return {"reports": {r.path.name: r for r in reports}, "rows": rows, "elapsed": elapsed,
+    return {"reports": {r.path.name: r for r in reports}, "rows": rows,
             "csv": csv_path, "folder": folder, "review": folder.parent / "grades_review"}
 
 
 def test_the_batch_finishes_with_every_notebook_on_its_row(batch):
     assert len(batch["rows"]) == 15
-    # 15 notebooks, one looping for ever, one function looping for ever: bounded, not hung.
-    assert batch["elapsed"] < 600
+    # One cell loops for ever and one function never returns, yet no notebook needed its
+    # wall-clock limit: the per-cell and per-function limits stopped them (how long the
+    # batch takes is a figure for the benchmarks, not an assertion).
+    assert not [r.path.name for r in batch["reports"].values() if r.status == "timed out"]
 
 
 def test_blank_scores_zero_and_solved_full_marks(batch):

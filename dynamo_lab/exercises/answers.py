@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["encode", "decode", "dumps", "loads", "FunctionSource", "Unsupported",
+__all__ = ["encode", "decode", "FunctionSource", "Unsupported",
            "MAX_DEPTH", "MAX_ITEMS"]
 
 #: How deeply an answer may nest; deeper parts arrive as :class:`Unsupported`.
@@ -204,19 +204,6 @@ def _decode(data: Any, depth: int) -> Any:
     if tag == "@unsupported":
         return Unsupported(str(body))
     return Unsupported("malformed answer data")
-
-
-def dumps(value: Any) -> str:
-    """One line of JSON for ``value``."""
-    return json.dumps(encode(value), sort_keys=True, allow_nan=False)
-
-
-def loads(text: str) -> Any:
-    """The value a :func:`dumps` line holds (:class:`Unsupported` if it is not JSON)."""
-    try:
-        return decode(json.loads(text))
-    except (ValueError, RecursionError):
-        return Unsupported("malformed answer data")
 
 
 # -- functions: source, and what its globals need ------------------------------------------

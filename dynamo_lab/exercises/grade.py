@@ -35,7 +35,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -44,9 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answer_forms import Function
-from .answers import FunctionSource, Unsupported, loads
+from .answers import FunctionSource, Unsupported, decode
 from .questions import (CORRECT, FOR_REVIEW, INCORRECT, LEARNER_ID, NOT_ATTEMPTED, CheckResult,
                         Mode, building, _REGISTRY)
+from .sandbox import ReplayedFunction, kill_group, run_function, signature_of
 
 __all__ = ["NotebookReport", "grade_notebook", "grade", "main", "course_question_ids",
            "CELL_TIMEOUT_S", "NOTEBOOK_TIMEOUT_S", "FUNCTION_TIMEOUT_S"]
@@ -155,13 +155,6 @@ def _private_copy(path: Path, into: Path) -> Path:
     return work / path.name
 
 
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(os.getpgid(pid), signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
-
-
 def _run_in_kernel(copy: Path, scratch: Path, cell_timeout_s: float,
                    notebook_timeout_s: float, learner: str | None) -> tuple[dict, Path, bool]:
     """Run the copy through a worker; return its status, the answers file, and
@@ -188,10 +181,10 @@ def _run_in_kernel(copy: Path, scratch: Path, cell_timeout_s: float,
         # The kernel has a session of its own: kill it by its group, then the worker's.
         if kernel_pid.exists():
             try:
-                _kill_group(int(kernel_pid.read_text()))
+                kill_group(int(kernel_pid.read_text()))
             except ValueError:
                 pass
-        _kill_group(worker.pid)
+        kill_group(worker.pid)
         worker.wait()
     status = {}
     if status_path.exists():
@@ -211,12 +204,11 @@ def _last_answers(answers: Path) -> dict:
     for line in answers.read_text(errors="replace").splitlines():
         try:
             record = json.loads(line)
-            qid = record["question"]
-            data = json.dumps(record["answer"])
+            qid, answer = record["question"], record["answer"]
         except (ValueError, KeyError, TypeError, RecursionError):
             continue
         if isinstance(qid, str):
-            last[qid] = loads(data)
+            last[qid] = decode(answer)   # malformed data decodes to Unsupported
     return last
 
 
@@ -226,8 +218,6 @@ def _judge(exercise_set: str, question, answer, seed: int, function_timeout_s: f
     if isinstance(answer, FunctionSource):
         if not isinstance(question.form, Function):
             return question.check(Unsupported("function"))
-        from .sandbox import ReplayedFunction, run_function, signature_of
-
         result = run_function(exercise_set, question.qid, answer, held_out_seed=seed,
                               learner=learner, wall_limit_s=function_timeout_s)
         if result.problem:

@@ -71,7 +71,7 @@ def run(request: dict) -> dict:
     env = {**os.environ, "DYNAMO_LAB_GRADED": "1", "DYNAMO_LAB_ANSWERS": request["answers"],
            "DYNAMO_LAB_PACKAGE": str(Path(dynamo_lab.__file__).resolve().parent),
            "MPLBACKEND": "Agg", "PYTHONSAFEPATH": "1"}
-    env.pop("DYNAMO_LAB_LEARNER", None)
+    # The grader starts this worker with no DYNAMO_LAB_* variables of its own.
     if request.get("learner"):
         # The kernel builds the questions with the learner's own numbers, as their copy did.
         env["DYNAMO_LAB_LEARNER"] = request["learner"]

@@ -157,8 +157,9 @@ def drawn(qid: str, course: dict, draw: Callable[[random.Random], dict]) -> dict
     numbers = draw(random.Random(f"{mode.learner}:{qid}"))
     if _MODE.get() is None and numbers != course:     # the learner's kernel, not the grader
         shown = ", ".join(f"{name} = {value}" for name, value in numbers.items())
-        print(f"{qid} has numbers of your own: {shown}. Its prompt (print(q.prompt)) states "
-              "them; the notebook's text shows the course's.")
+        name = qid.rsplit(".", 1)[-1]          # the set-up cell's variable, e.g. q4
+        print(f"{qid} has numbers of your own: {shown}. The notebook's text shows the "
+              f"course's numbers; print({name}.prompt) shows your question.")
     return numbers
 
 

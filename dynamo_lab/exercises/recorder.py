@@ -15,6 +15,7 @@ them.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -39,6 +40,7 @@ def install(answers_path: str, package_dir: str | None = None) -> None:
     descriptor = os.open(answers_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     judge = Question.check
 
+    @functools.wraps(judge)
     def check(self, answer=Ellipsis):
         try:
             line = json.dumps({"question": str(self.qid), "answer": encode(answer)},
@@ -49,5 +51,4 @@ def install(answers_path: str, package_dir: str | None = None) -> None:
         os.write(descriptor, (line + "\n").encode())
         return judge(self, answer)
 
-    check.__doc__ = judge.__doc__
     Question.check = check

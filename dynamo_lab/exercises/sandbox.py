@@ -37,7 +37,7 @@ from pathlib import Path
 
 from .answers import FunctionSource, decode, encode
 
-__all__ = ["run_function", "ReplayedFunction", "SandboxResult", "MEMORY_LIMIT_MB",
+__all__ = ["run_function", "ReplayedFunction", "SandboxResult", "kill_group", "MEMORY_LIMIT_MB",
            "CPU_LIMIT_S", "WALL_LIMIT_S"]
 
 #: Address space a sandboxed function may use (numpy and the simulator need a few hundred MB).
@@ -140,7 +140,7 @@ def run_function(exercise_set: str, question: str, source: FunctionSource, *,
         try:
             _, errors = process.communicate(timeout=wall_limit_s)
         except subprocess.TimeoutExpired:
-            _kill_group(process.pid)
+            kill_group(process.pid)
             process.communicate()
             return SandboxResult([], f"your function ran for more than {wall_limit_s:g} s "
                                      "and was stopped")
@@ -157,10 +157,11 @@ def run_function(exercise_set: str, question: str, source: FunctionSource, *,
             return SandboxResult([], "the sandbox's report could not be read")
 
 
-def _kill_group(pid: int) -> None:
+def kill_group(pid: int) -> None:
+    """SIGKILL the process group of ``pid`` (no handler can ignore it); quiet if it is gone."""
     try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+        os.killpg(os.getpgid(pid), signal.SIGKILL)
+    except OSError:       # gone already, or not ours
         pass
 
 

@@ -615,11 +615,15 @@ def judge(config, targets: ServiceTargets | None = None, **options) -> TargetRep
 
 # -- many candidates ------------------------------------------------------------------
 def _sweep_row(config: dict, seed: int, *, targets: ServiceTargets, options: dict) -> dict:
-    report = judge(config, targets, seed=seed, **options)
-    m = report.measurements
+    return _row(judge(config, targets, seed=seed, **options), "simulator")
+
+
+def _row(report: TargetReport, answered_by: str) -> dict:
+    """One row of :func:`sweep_configs`: what was measured, and the verdict."""
+    m, percentile = report.measurements, report.targets.percentile
     low, high = m.stale_interval_pct
-    row = {f"read_{targets.percentile}_ms": m.read_latency_ms[targets.percentile],
-           f"write_{targets.percentile}_ms": m.write_latency_ms[targets.percentile],
+    row = {f"read_{percentile}_ms": m.read_latency_ms[percentile],
+           f"write_{percentile}_ms": m.write_latency_ms[percentile],
            "stale_pct": m.stale_pct, "stale_pct_low": low, "stale_pct_high": high}
     if m.crash is not None:
         row["crash_failures"] = sum(v[0] + v[2] for v in m.crash.values())
@@ -628,7 +632,7 @@ def _sweep_row(config: dict, seed: int, *, targets: ServiceTargets, options: dic
     row["targets_missed"] = len(report.failures)
     row["passes"] = report.passed
     row["uncertain"] = ", ".join(r.target for r in report.uncertain)
-    row["answered_by"] = "simulator"
+    row["answered_by"] = answered_by
     return row
 
 
@@ -646,35 +650,22 @@ def _pbs_can_answer(targets: ServiceTargets) -> bool:
 
 
 def _pbs_row(config: dict, seed: int, *, targets: ServiceTargets, latency, trials: int) -> dict:
-    """A sweep row answered by PBS's WARS Monte Carlo instead of the simulator."""
+    """A sweep row answered by PBS's WARS Monte Carlo instead of the simulator, judged
+    against the targets exactly as :func:`judge` judges the simulator's numbers."""
     from ..pbs import latency_percentiles, t_visibility
 
     model = _fit(latency)
     n, r, w = config["n"], config["r"], config["w"]
     q = float(targets.percentile[1:])
     tails = latency_percentiles(model, n=n, r=r, w=w, q=(q,), trials=trials, seed=seed)
-    stale_pct = 100.0 * (1.0 - float(t_visibility(model, n=n, r=r, w=w, t_ms=0.0,
-                                                  trials=trials, seed=seed)))
-    stale = round(stale_pct / 100.0 * trials)
-    low, high = (100.0 * x for x in wilson_interval(stale, trials))
-    row = {f"read_{targets.percentile}_ms": tails["read"][q],
-           f"write_{targets.percentile}_ms": tails["write"][q],
-           "stale_pct": stale_pct, "stale_pct_low": low, "stale_pct_high": high}
-    missed, uncertain = 0, []
-    for kind in ("read", "write"):
-        bound = getattr(targets, f"{kind}_latency_ms")
-        if bound is not None and row[f"{kind}_{targets.percentile}_ms"] > bound:
-            missed += 1
-    if targets.max_stale_pct is not None:
-        found = verdict(stale, trials, targets.max_stale_pct / 100.0)
-        missed += found == "missed" or (found == "uncertain" and stale_pct > targets.max_stale_pct)
-        if found == "uncertain":
-            uncertain.append(f"stale reads <= {targets.max_stale_pct:g}%")
-    if targets.min_acked_copies is not None and w < targets.min_acked_copies:
-        missed += 1
-    row.update(targets_missed=int(missed), passes=missed == 0, uncertain=", ".join(uncertain),
-               answered_by="PBS Monte Carlo (WARS)")
-    return row
+    visible = float(t_visibility(model, n=n, r=r, w=w, t_ms=0.0, trials=trials, seed=seed))
+    stale = round((1.0 - visible) * trials)
+    found = Measurements(config=config, read_latency_ms={targets.percentile: tails["read"][q]},
+                         write_latency_ms={targets.percentile: tails["write"][q]},
+                         stale_pct=100.0 * stale / trials, stale_reads=stale,
+                         visibility_trials=trials, reads=trials, writes=trials)
+    report = TargetReport(config, targets, _compare(found, targets), found)
+    return _row(report, "PBS Monte Carlo (WARS)")
 
 
 def sweep_configs(configs, targets: ServiceTargets | None = None, *, seed: int = 0,

@@ -41,6 +41,7 @@ from .coordinator import Coordinator, QuorumCoordinator
 from .failure_detectors import make_detector
 from .host import RingEpochs
 from .latency import Exponential, LatencyModel, as_latency_model
+from .latency.service import ServiceTime
 from .node import Node
 from .rebalance import Rebalance, RebalanceReport
 from .results import ReadResult, WriteResult
@@ -182,6 +183,13 @@ class Cluster(SimulatedSystem):
         One-way delay of every link; ``dl.latency.Exponential(mean_ms=1.0)``.
     loss : float
         Probability that any message is lost (0).
+    service_time : "legs", number or LatencyModel
+        What a replica pays to serve a request its own node coordinates (it
+        sends itself no message). ``"legs"`` (default): the request's legs of
+        a per-kind model such as ``WARS.link_model()``, whose legs include
+        the replica's service time; nothing under a single-link model, which
+        times only the wire. A number or model: one draw of it. See
+        :mod:`dynamo_lab.latency.service`.
     versioning : str
         ``"vector_clock"`` (default), ``"dvv"`` or ``"lww"``; see
         :mod:`dynamo_lab.versions`.
@@ -234,6 +242,7 @@ class Cluster(SimulatedSystem):
                  seed: int = 0, *, vnodes: int = 8, strategy: int = 1,
                  partitions: int | None = None,
                  latency: LatencyModel | float | None = None, loss: float = 0.0,
+                 service_time: str | float | LatencyModel = "legs",
                  versioning: str = "vector_clock", sloppy_quorum: bool = True,
                  hinted_handoff: bool | str = True, read_repair: str | bool = "async",
                  read_fanout: str = "all",
@@ -288,6 +297,8 @@ class Cluster(SimulatedSystem):
         self._coordinator_class = coordinator
         self.versioning = make_versioning(versioning)
         latency_model = as_latency_model(latency if latency is not None else Exponential(1.0))
+        #: What a replica pays to serve a request its own node coordinates.
+        self.service_time = ServiceTime(service_time, latency_model)
         ring = Ring(names, n=n, vnodes=vnodes, strategy=strategy, partitions=partitions)
         super().__init__(names, seed, latency_model, loss)
         #: Every ring the cluster has agreed on, by epoch; nodes route by

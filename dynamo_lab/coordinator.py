@@ -242,8 +242,7 @@ class PutOperation(_Operation):
         shared = WritePayload(self.record, None, node.ring_epoch)
         for name, hint_for in self.targets:
             if name == node.name:
-                node.apply(key, self.record, hint_for)
-                self.acks.append(name)
+                self._write_locally(hint_for)
             else:
                 send(node.name, name, "put_req", key, self.op_id,
                      shared if hint_for is None else
@@ -251,6 +250,27 @@ class PutOperation(_Operation):
         if host.hinted_handoff == "coordinator":
             self._keep_hints()
         self._check_quorum()
+
+    def _write_locally(self, hint_for: str | None) -> None:
+        """Store the write on the coordinator's own node, after its service time."""
+        host = self.host
+        legs = host.service_time.legs(host.sim.rng, "put_req")
+        if legs is None:
+            self.node.apply(self.key, self._written, hint_for)
+            self.acks.append(self.node.name)
+        else:
+            host.sim.post(legs[0], self._stored_locally, (hint_for, legs[1]))
+
+    def _stored_locally(self, hint_for: str | None, ack_ms: float) -> None:
+        node = self.node
+        if not self.host.network.is_up(node.name):
+            return  # crashed meanwhile: like a request to a down replica, it never lands
+        node.apply(self.key, self._written, hint_for)
+        self.host.sim.post(ack_ms, self._acknowledged_locally, ())
+
+    def _acknowledged_locally(self) -> None:
+        if self.op_id in self.node.coordinating:
+            self._acknowledge(self.node.name)
 
     def _hint_may_do(self) -> bool:
         return self.any_level and self.host.hinted_handoff == "coordinator"
@@ -285,9 +305,13 @@ class PutOperation(_Operation):
                 self.kept_hints.append(owner)
 
     def on_reply(self, msg) -> None:
-        if msg.kind != "put_ack" or msg.src in self.acks:
+        if msg.kind == "put_ack":
+            self._acknowledge(msg.src)
+
+    def _acknowledge(self, name: str) -> None:
+        if name in self.acks:
             return
-        self.acks.append(msg.src)
+        self.acks.append(name)
         if self.replied:
             self._maybe_purge()
             if self._all_in():
@@ -402,7 +426,23 @@ class GetOperation(_Operation):
             else:
                 send(node.name, name, "get_req", key, self.op_id, None)
         if local_reply is not None:
-            self._take_reply(local_reply, node.read(key))
+            host = self.host
+            legs = host.service_time.legs(host.sim.rng, "get_req")
+            if legs is None:
+                self._take_reply(local_reply, node.read(key))
+            else:
+                host.sim.post(legs[0], self._read_locally, (legs[1],))
+
+    def _read_locally(self, reply_ms: float) -> None:
+        """Read the coordinator's own copy once its service time has passed."""
+        node = self.node
+        if self.host.network.is_up(node.name):
+            self.host.sim.post(reply_ms, self._replied_locally, (node.read(self.key),))
+
+    def _replied_locally(self, record: Record | None) -> None:
+        name = self.node.name
+        if self.op_id in self.node.coordinating and name not in self.replies:
+            self._take_reply(name, record)
 
     def on_reply(self, msg) -> None:
         if msg.kind == "get_resp":

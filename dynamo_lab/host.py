@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # pragma: no cover
     from .failure_detectors import FailureDetector
+    from .latency.service import ServiceTime
     from .membership import Gossip
     from .ring import Ring
     from .sim.kernel import Simulation
@@ -132,6 +133,10 @@ class Host(Protocol):
     clock_threshold : int
     hint_interval_ms : float
         The settings of the cluster (see :class:`~dynamo_lab.cluster.Cluster`).
+    service_time : ServiceTime
+        What a replica pays to serve a request its own node coordinates
+        (``service_time.legs(sim.rng, "put_req")``; see
+        :mod:`dynamo_lab.latency.service`).
     context_origin : object
         The token a coordinator puts in every context it hands out
         (:class:`~dynamo_lab.versions.Context`), so that a context from
@@ -155,6 +160,7 @@ class Host(Protocol):
     tombstones: str
     clock_threshold: int
     hint_interval_ms: float
+    service_time: "ServiceTime"
     context_origin: object
 
     @property

@@ -49,7 +49,7 @@ from .validation import whole_number, whole_number_within
 
 
 __all__ = ["p_stale", "k_staleness", "check_nrw", "t_visibility", "latency_percentiles",
-           "simulate_t_visibility", "MAX_K", "MAX_DRAWS"]
+           "simulate_t_visibility", "COORDINATOR_PLACES", "MAX_K", "MAX_DRAWS"]
 
 #: Largest ``k`` of :func:`k_staleness`: the exact fraction ``p ** k`` has
 #: digits in proportion to k, so k = 10 ** 7 takes seconds and 10 ** 12 for ever.
@@ -303,17 +303,28 @@ def _check_percentiles(q) -> list:
 
 # -- the same question asked of the protocol simulator -----------------------------
 
+#: Who coordinates :func:`simulate_t_visibility`'s operations.
+COORDINATOR_PLACES = ("outside", "replica")
+
 def simulate_t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0,
-                          trials: int = 5_000, seed: int = 0):
+                          trials: int = 5_000, seed: int = 0, coordinator: str = "outside"):
     """The probability :func:`t_visibility` estimates, measured on the simulator.
 
-    Each trial writes a fresh key through a coordinator outside its replica
-    set (so every replica write crosses the network, as WARS assumes), waits
-    until the write commits, lets ``t_ms`` pass, then reads with R and counts
-    the read consistent if it returns the write. Each message takes the delay
-    of its WARS leg; with ``remote_extra_ms`` (the WAN fit) the write and
-    the read each have one local replica, chosen independently, and messages
-    to or from the others take that much longer.
+    Each trial writes a fresh key, waits until the write commits, lets
+    ``t_ms`` pass, then reads with R and counts the read consistent if it
+    returns the write. Each message takes the delay of its WARS leg.
+
+    ``coordinator`` says who coordinates both operations:
+
+    - ``"outside"`` (the default): a node outside the key's replica set, so
+      every replica write crosses the network, as WARS assumes. With
+      ``remote_extra_ms`` (the WAN fit) the write and the read each have one
+      local replica, chosen independently, and messages to or from the
+      others take that much longer.
+    - ``"replica"``: the key's first home replica, as a partition-aware
+      client picks it. It serves its own share in the time of its legs
+      (the cluster's ``service_time="legs"``), so with identical legs the
+      result has the same distribution; under WAN it is the local replica.
 
     Examples
     --------
@@ -328,6 +339,9 @@ def simulate_t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0,
 
     model = _check_model(model)
     n, r, w = check_nrw(n, r, w)
+    if coordinator not in COORDINATOR_PLACES:
+        raise ValueError(f"coordinator={coordinator!r} is not allowed; choose "
+                         f"{' or '.join(map(repr, COORDINATOR_PLACES))}")
     if n >= MAX_NODES:   # the cluster has n + 1 nodes: the replicas and a coordinator
         raise ValueError(f"n={n} is too large: the simulated cluster has n + 1 nodes, at most "
                          f"{MAX_NODES}, so n must be at most {MAX_NODES - 1}")
@@ -342,29 +356,30 @@ def simulate_t_visibility(model, n: int = 3, r: int = 1, w: int = 1, t_ms=0.0,
     rng = cluster.sim.rng
     consistent = np.zeros(len(times))
 
-    def place_near(home, coordinator, extra_ms):
+    def place_near(home, via, extra_ms):
         cluster.network.clear_links()
         if extra_ms:
-            local = home[rng.randrange(n)]
+            local = via if via in home else home[rng.randrange(n)]
             for replica in home:
                 if replica != local:
                     cluster.network.set_link(
-                        coordinator, replica,
+                        via, replica,
                         latency=model.link_model(default=0.0, extra_ms=extra_ms))
 
     for trial in range(trials):
         for index, t in enumerate(times):
             key = f"trial{trial}.{index}"
             home = cluster.ring.home_replicas(key)
-            coordinator = next(x for x in cluster.nodes if x not in home)
+            via = home[0] if coordinator == "replica" else \
+                next(x for x in cluster.nodes if x not in home)
             # With the WAN fit, the write and the read each have their own
             # local replica (PBS: chosen per operation); the others are remote.
-            place_near(home, coordinator, extra)
-            put = cluster.put(key, trial, coordinator=coordinator)
+            place_near(home, via, extra)
+            put = cluster.put(key, trial, coordinator=via)
             if t:
                 cluster.run_for(float(t))
-            place_near(home, coordinator, extra)
-            read = cluster.get(key, coordinator=coordinator)
+            place_near(home, via, extra)
+            read = cluster.get(key, coordinator=via)
             consistent[index] += put.ok and read.values == [trial]
             cluster.run_until_idle()
     result = consistent / trials

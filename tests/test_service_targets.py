@@ -57,7 +57,8 @@ def test_targets_that_are_off_are_not_measured():
 def test_durability_is_judged_from_w_not_from_the_latency_runs():
     targets = ServiceTargets(survive_crash=False, min_acked_copies=2)
     single = judge({"n": 3, "r": 3, "w": 1}, targets, **QUICK)
-    assert single.measurements.write_latency_ms["p99"] == 0.0   # the coordinator's own copy
+    # W = 1 is not free: the coordinator's own copy pays its W and A legs.
+    assert single.measurements.write_latency_ms["p99"] > 0.0
     assert [row.passed for row in single.rows] == [True, True, True, False]
     row = single.failures[0]
     assert row.target == "acknowledged writes held by >= 2 nodes" and row.measured == "W=1"

@@ -12,15 +12,20 @@ configuration against them by running the simulator:
   messages take the delays of a PBS production fit (``YMMR`` by default, the
   Yammer Riak fit of Bailis et al., PVLDB 2012, Table 3, whose write leg has a
   heavy tail); the read and write percentiles are those of its successful
-  operations. Clients send each request to the key's first home replica (as
-  a partition-aware client does), so with R = 1 or W = 1 that coordinator can
-  answer on its own. The default percentile is the 99th: a run of 3000
+  operations. The default percentile is the 99th: a run of 3000
   operations has about 1500 of each kind, so its p99 rests on the 15 slowest,
   while its p99.9 rests on one or two and jumps from seed to seed;
 - **staleness**: :func:`dynamo_lab.pbs.simulate_t_visibility` writes fresh
-  keys through a coordinator that is not a replica and reads each one the
-  moment its write is acknowledged; the share of those reads that miss the
-  write is compared with the target;
+  keys and reads each one the moment its write is acknowledged; the share of
+  those reads that miss the write is compared with the target.
+
+Both use one coordinator model, which every report states
+(:data:`COORDINATORS`): each request goes to the key's first home replica,
+as a partition-aware client sends it, and that replica serves its own share
+in the time of its WARS legs, as the other replicas do over the network
+(``service_time="legs"``, :mod:`dynamo_lab.latency.service`). So R = 1 and
+W = 1 are not free: on LNKD-SSD a read at R = 1 takes about 0.66 ms at
+p99.9, as PBS reports.
 - **a crash**: each node in turn is crashed and a workload runs; every read
   and every write must succeed;
 - **a partition**: the network splits the first two nodes from the rest and
@@ -28,8 +33,7 @@ configuration against them by running the simulator:
 - **durability** (off unless asked for): every acknowledged write must be
   held by at least ``min_acked_copies`` nodes. Nothing is run for it: a write
   is acknowledged once W nodes hold it, so it is met exactly when
-  W >= ``min_acked_copies``. (The latency runs cannot show this cost: with
-  W = 1 the coordinator, a home replica, acknowledges its own copy at once.)
+  W >= ``min_acked_copies``.
 
 The fault runs use the ``"oracle"`` failure detector: they ask what the
 quorum arithmetic allows once the failure has been noticed, not how long the
@@ -72,7 +76,7 @@ from .uncertainty import (MIN_TAIL_SAMPLES, MIN_TRIALS, tail_samples, trials_for
 
 __all__ = ["ServiceTargets", "TargetCheck", "TargetReport", "Measurements", "measure", "judge",
            "sweep_configs", "CONFIG_OPTIONS", "LATENCY_FITS", "PERCENTILES", "METHODS",
-           "PBS_TRIALS", "COORDINATORS"]
+           "PBS_TRIALS", "COORDINATORS", "SWEEP_COORDINATORS"]
 
 #: The configuration keys a judged configuration may set (everything else is fixed).
 CONFIG_OPTIONS = ("n", "r", "w", "sloppy_quorum", "hinted_handoff", "read_repair")
@@ -82,11 +86,14 @@ LATENCY_FITS = {"YMMR": YMMR, "LNKD-DISK": LNKD_DISK, "LNKD-SSD": LNKD_SSD}
 #: :func:`dynamo_lab.experiments.workload.run` reports).
 PERCENTILES = ("p50", "p99", "p99.9")
 
-#: Which coordinator each measurement uses, as every report states it. They differ:
-#: a home replica that coordinates a read at R=1 answers from its own store at once,
-#: which the latency runs count as 0 ms (PBS's R leg would charge its service time).
-COORDINATORS = ("latency: each request's coordinator is the key's first home replica; "
-                "staleness: a coordinator outside the replica set")
+#: The coordinator model of every measurement, as every report states it.
+COORDINATORS = ("coordinator: the key's first home replica, for latency and staleness alike; "
+                "it serves its own share in its WARS legs' time")
+#: The ``coordinator`` column of :func:`sweep_configs`, by who answered. PBS's
+#: model reaches all N replicas over their legs, which with identical legs
+#: gives the same distributions as the simulator's.
+SWEEP_COORDINATORS = {"simulator": "first home replica, paying its own legs",
+                      "PBS Monte Carlo (WARS)": "outside the replica set (PBS)"}
 
 #: Requests never time out in these runs, so a slow one is measured, not cut short.
 _NO_TIMEOUT_MS = 600_000.0
@@ -426,7 +433,8 @@ def measure(config, *, latency="YMMR", nodes: int = 5, ops: int = 3000,
     names = list(cluster.nodes)
     metrics = steady.metrics
     visible = simulate_t_visibility(model, n=config["n"], r=config["r"], w=config["w"],
-                                    t_ms=0.0, trials=visibility_trials, seed=seed)
+                                    t_ms=0.0, trials=visibility_trials, seed=seed,
+                                    coordinator="replica")
     stale = round((1.0 - visible) * visibility_trials)
     found = Measurements(config=config, read_latency_ms=metrics["quorum_read_latency_ms"],
                          write_latency_ms=metrics["quorum_write_latency_ms"],
@@ -633,6 +641,7 @@ def _row(report: TargetReport, answered_by: str) -> dict:
     row["passes"] = report.passed
     row["uncertain"] = ", ".join(r.target for r in report.uncertain)
     row["answered_by"] = answered_by
+    row["coordinator"] = SWEEP_COORDINATORS[answered_by]
     return row
 
 
@@ -703,7 +712,9 @@ def sweep_configs(configs, targets: ServiceTargets | None = None, *, seed: int =
         the measured percentiles, ``stale_pct`` with its 95% interval
         (``stale_pct_low``, ``stale_pct_high``), the failures of the fault
         runs the targets ask for, ``targets_missed``, ``passes`` and
-        ``uncertain`` (the targets the measurement could not settle).
+        ``uncertain`` (the targets the measurement could not settle),
+        ``answered_by`` (``"simulator"`` or ``"PBS Monte Carlo (WARS)"``)
+        and ``coordinator`` (that method's coordinator model).
 
     Examples
     --------

@@ -151,7 +151,7 @@ def _pick(name: str, key: str, choices: list[str]) -> str:
 
 def session_trial(seed: int = 0, *, n: int = 3, r: int = 1, w: int = 1, nodes: int = 5,
                   routing: str = "random", read_repair: str | bool = "async", reads: int = 3,
-                  gap_ms: float = 0.5, latency=None) -> SessionTrial:
+                  gap_ms: float = 0.5, latency=None, service_time=0.0) -> SessionTrial:
     """Run one session on a fresh strict-quorum cluster and check its guarantees.
 
     The key (``"post:<seed>"``) first holds ``"old"`` on all N replicas. Then,
@@ -177,6 +177,13 @@ def session_trial(seed: int = 0, *, n: int = 3, r: int = 1, w: int = 1, nodes: i
         How long each message takes; a WARS (e.g. ``dl.latency.LNKD_DISK``)
         times each message by its leg (write requests W, acks A, read
         requests R, read responses S). Default: exponential, mean 1 ms.
+    service_time : "legs", number or LatencyModel
+        What a node pays to serve its own share of a request it coordinates
+        (see :mod:`dynamo_lab.latency.service`). 0 (the default): its own
+        copy answers at once, ahead of any replica across the network, which
+        is what a sticky client counts on. ``"legs"`` makes it as slow as a
+        remote replica under a WARS, and then sticky routing keeps
+        read-your-writes only by luck.
 
     Returns
     -------
@@ -186,7 +193,8 @@ def session_trial(seed: int = 0, *, n: int = 3, r: int = 1, w: int = 1, nodes: i
 
     _check_options(n, r, w, nodes, routing, read_repair, reads, gap_ms)
     cluster = Cluster(nodes=nodes, n=n, r=r, w=w, seed=seed, sloppy_quorum=False,
-                      read_repair=read_repair, latency=_link_model(latency))
+                      read_repair=read_repair, latency=_link_model(latency),
+                      service_time=service_time)
     key = f"post:{seed}"
     home = cluster.ring.home_replicas(key)
     outside = [x for x in cluster.nodes if x not in home]

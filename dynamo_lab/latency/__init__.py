@@ -22,10 +22,11 @@ True
 
 from .models import (ByKind, Constant, Empirical, Exponential, LatencyModel, Mixture, Pareto,
                      PerLegModel, Shifted, Uniform, as_latency_model)
+from .service import ServiceTime
 from .wars import LNKD_DISK, LNKD_SSD, WAN, WARS, YMMR
 
 __all__ = [
     "LatencyModel", "Constant", "Uniform", "Exponential", "Pareto", "Mixture", "Empirical",
-    "Shifted", "ByKind", "PerLegModel", "WARS", "as_latency_model",
+    "Shifted", "ByKind", "PerLegModel", "WARS", "ServiceTime", "as_latency_model",
     "LNKD_SSD", "LNKD_DISK", "YMMR", "WAN",
 ]

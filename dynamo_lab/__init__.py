@@ -51,7 +51,7 @@ _LAZY = {"checks": ".checks", "plots": ".plots", "widgets": ".widgets", "views":
          "pbs": ".pbs", "quorum": ".quorum", "consistency": ".consistency",
          "topologies": ".topologies",
          "presets": ".presets", "experiments": ".experiments", "exercises": ".exercises",
-         "apps": ".apps",
+         "apps": ".apps", "labs": ".labs",
          # dl.workload is part of the course's API; the module lives with the experiments.
          "workload": ".experiments.workload"}
 

@@ -19,6 +19,7 @@ import pytest
 from dynamo_lab.exercises import CORRECT, FOR_REVIEW, INCORRECT, NOT_ATTEMPTED
 from dynamo_lab.exercises.answers import FunctionSource, Unsupported, decode, encode
 from dynamo_lab.exercises.grade import course_question_ids, grade, main as grade_main
+from dynamo_lab.labs import LABS
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLVED_03 = ROOT / "solutions" / "03_quorums.ipynb"
@@ -157,7 +158,9 @@ def test_columns_are_the_course_question_ids_whatever_a_notebook_reports(batch):
     ids = course_question_ids()
     first = header.index("kernel_deaths") + 1          # the fixed columns end there
     assert header[first:-1] == ids and header[-1] == "detail" and "junk0" not in header
-    assert len(ids) == len(set(ids)) == 53
+    # 53 questions in the exercise sets, and one per lab.
+    assert len(ids) == len(set(ids)) == 53 + len(LABS)
+    assert ids[len(ids) - len(LABS):] == list(LABS)
 
 
 def test_a_broken_report_changes_nothing(batch):

@@ -20,6 +20,7 @@ An :class:`AnswerForm` has a ``description`` (what the prompt says), an
 :class:`Letter`              the letter of one option (or the option's text)
 :class:`Letters`             several option letters, such as ``"a, c"``
 :class:`Function`            a function that takes the given parameters
+:class:`SubclassOf`          a class derived from a given base (a lab's answer)
 :class:`Collection`          a list (tuple, set) whose items have one form
 :class:`Tuple`               a tuple (or list) with one form per position
 :class:`Dict`                a dict with given keys, one form per key
@@ -47,7 +48,7 @@ from typing import Any
 
 __all__ = [
     "AnswerForm", "Number", "Probability", "WholeNumber", "Boolean", "OneOf", "Text",
-    "Letter", "Letters", "Function", "Collection", "Tuple", "Dict", "AnyOf",
+    "Letter", "Letters", "Function", "SubclassOf", "Collection", "Tuple", "Dict", "AnyOf",
 ]
 
 
@@ -428,6 +429,27 @@ class Function(AnswerForm):
         except TypeError:
             return False
         return True
+
+
+class SubclassOf(AnswerForm):
+    """A class derived from ``base`` (the class itself, not an instance of it).
+
+    Examples
+    --------
+    >>> form = SubclassOf(Exception, "Exception", example="class Oops(Exception): ...")
+    >>> form.accepts(ValueError), form.accepts(ValueError("x")), form.accepts(Exception)
+    (True, False, False)
+    >>> form.message()
+    'Answer with your class, a subclass of Exception, for example class Oops(Exception): ....'
+    """
+
+    def __init__(self, base: type, base_name: str, *, example: str):
+        self.base = base
+        super().__init__(f"your class, a subclass of {base_name}", example)
+
+    def _accepts(self, answer):
+        return isinstance(answer, type) and issubclass(answer, self.base) \
+            and answer is not self.base
 
 
 _COLLECTIONS = (list, tuple, set, frozenset)

@@ -59,7 +59,7 @@ class Unsupported:
 
 @dataclass(frozen=True)
 class FunctionSource:
-    """A learner's function, as source text the sandbox can run.
+    """A learner's function (or, for a lab, class), as source text the sandbox can run.
 
     ``source`` defines the function (for a lambda: ``name = lambda ...``);
     ``imports`` are the import lines its globals need, ``helpers`` the
@@ -76,6 +76,7 @@ class FunctionSource:
     constants: dict = field(default_factory=dict)
     signature: tuple[tuple[str, str, bool], ...] | None = None
     problem: str = ""          # why the source could not be read, if it could not
+    kind: str = "function"     # or "class": a lab's answer, a class defined in the notebook
 
     def program(self) -> str:
         """The Python text that defines the function under :attr:`name`."""
@@ -137,6 +138,8 @@ def _encode(value: Any, depth: int, budget: _Budget) -> Any:
                           for k, v in value.items()]}
     if isinstance(value, (types.FunctionType, types.MethodType)):
         return {"@function": _function_fields(value)}
+    if isinstance(value, type) and _defined_in_notebook(value):
+        return {"@function": _class_fields(value)}
     return {"@unsupported": type(value).__name__}
 
 
@@ -237,6 +240,71 @@ def _function_fields(fn) -> dict:
     return fields
 
 
+def class_source(cls: type) -> str:
+    """The source of ``cls``, also for a class defined in a notebook cell.
+
+    ``inspect.getsource`` finds a class through its module's file, which a
+    notebook's ``__main__`` does not have. A cell's code is in the line cache
+    under its own file name, which the class's methods carry; failing that,
+    the kernel's input history holds the cell.
+    """
+    try:
+        return textwrap.dedent(inspect.getsource(cls))
+    except (OSError, TypeError):
+        pass
+    import linecache
+    import sys
+
+    texts = []
+    for member in vars(cls).values():
+        function = getattr(member, "__func__", member)
+        if isinstance(function, types.FunctionType):
+            texts.append("".join(linecache.getlines(function.__code__.co_filename)))
+    history = getattr(sys.modules.get("__main__"), "_ih", None) or []
+    texts += [cell for cell in reversed(history) if isinstance(cell, str)]
+    for text in texts:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        found = [node for node in ast.walk(tree)
+                 if isinstance(node, ast.ClassDef) and node.name == cls.__name__]
+        if found:
+            return textwrap.dedent(ast.get_source_segment(text, found[-1], padded=True) or "")
+    raise OSError(f"the source of class {cls.__name__} was not found in the notebook")
+
+
+def _class_needs(cls: type, seen: set[str]) -> tuple[list[str], list[str], dict, list[str]]:
+    """What a notebook class's source needs: the names its bases and methods read."""
+    source = class_source(cls)
+    names = {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
+    namespace: dict = {}
+    for member in vars(cls).values():
+        function = getattr(member, "__func__", member)
+        if isinstance(function, types.FunctionType):
+            names |= _names_read(function.__code__)
+            namespace = function.__globals__
+    if not namespace:
+        import sys
+
+        namespace = vars(sys.modules.get(cls.__module__, builtins))
+    return _names_needed(names, namespace, seen)
+
+
+def _class_fields(cls: type) -> dict:
+    """The fields of a :class:`FunctionSource` for a notebook class (a lab's answer)."""
+    fields: dict[str, Any] = {"name": cls.__name__, "signature": None, "kind": "class"}
+    try:
+        source = class_source(cls)
+        imports, helpers, constants, problems = _class_needs(cls, {cls.__name__})
+    except (OSError, TypeError, SyntaxError, ValueError) as exc:
+        fields.update(source="", problem=f"its source could not be read ({exc})")
+        return fields
+    fields.update(source=source, imports=imports, helpers=helpers, constants=constants,
+                  problem="; ".join(problems))
+    return fields
+
+
 def _function_from_fields(body: dict) -> FunctionSource:
     signature = body.get("signature")
     return FunctionSource(
@@ -246,7 +314,7 @@ def _function_from_fields(body: dict) -> FunctionSource:
         constants={str(k): _decode(v, 1) for k, v in body.get("constants", {}).items()},
         signature=None if signature is None else tuple((str(n), str(k), bool(d))
                                                        for n, k, d in signature),
-        problem=str(body.get("problem", "")))
+        problem=str(body.get("problem", "")), kind=str(body.get("kind", "function")))
 
 
 def _signature(fn) -> list | None:
@@ -273,12 +341,17 @@ def _source_of(fn, name: str) -> str:
 
 def _globals_needed(fn, seen: set[str]) -> tuple[list[str], list[str], dict, list[str]]:
     """Import lines, helper sources and constants for the globals ``fn`` reads."""
+    return _names_needed(_names_read(fn.__code__), fn.__globals__, seen)
+
+
+def _names_needed(names: set[str], namespace: dict,
+                  seen: set[str]) -> tuple[list[str], list[str], dict, list[str]]:
+    """Import lines, helper sources and constants for ``names`` of ``namespace``."""
     imports: list[str] = []
     helpers: list[str] = []
     constants: dict[str, Any] = {}
     problems: list[str] = []
-    namespace = fn.__globals__
-    for global_name in sorted(_names_read(fn.__code__)):
+    for global_name in sorted(names):
         if global_name in seen or global_name not in namespace:
             continue   # a builtin, a parameter's name, or not defined: the sandbox will say
         seen.add(global_name)
@@ -287,12 +360,14 @@ def _globals_needed(fn, seen: set[str]) -> tuple[list[str], list[str], dict, lis
             imports.append(f"import {value.__name__} as {global_name}")
         elif _defined_in_notebook(value):
             try:
-                helpers.append(textwrap.dedent(inspect.getsource(value)))
+                helpers.append(class_source(value) if isinstance(value, type)
+                               else textwrap.dedent(inspect.getsource(value)))
             except (OSError, TypeError) as exc:
                 problems.append(f"the source of {global_name} could not be read ({exc})")
                 continue
-            if isinstance(value, types.FunctionType):
-                more = _globals_needed(value, seen)
+            if isinstance(value, (types.FunctionType, type)):
+                more = (_globals_needed(value, seen) if isinstance(value, types.FunctionType)
+                        else _class_needs(value, seen))
                 imports += more[0]
                 helpers[-1:-1] = more[1]          # a helper's helpers come before it
                 constants.update(more[2])

@@ -42,11 +42,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answer_forms import Function
+from .answer_forms import Function, SubclassOf
 from .answers import FunctionSource, Unsupported, decode
 from .questions import (CORRECT, FOR_REVIEW, INCORRECT, LEARNER_ID, NOT_ATTEMPTED, CheckResult,
                         Mode, building, _REGISTRY)
-from .sandbox import ReplayedFunction, kill_group, run_function, signature_of
+from .sandbox import ReplayedFunction, kill_group, run_class, run_function, signature_of
 
 __all__ = ["NotebookReport", "grade_notebook", "grade", "main", "course_question_ids",
            "CELL_TIMEOUT_S", "NOTEBOOK_TIMEOUT_S", "FUNCTION_TIMEOUT_S"]
@@ -59,6 +59,8 @@ NOTEBOOK_TIMEOUT_S = 900.0
 FUNCTION_TIMEOUT_S = 90.0
 
 _SET_IMPORT = re.compile(r"from\s+dynamo_lab\.exercises\s+import\s+(ex\d\d)\b")
+#: A lab notebook's set-up cell: ``lab = lab_question("lab1")``.
+_LAB_SETUP = re.compile(r"lab_question\(\s*[\"'](lab\d+)[\"']\s*\)")
 _SET_FROM_NAME = re.compile(r"^(\d\d)_")
 _CSV_HEAD = ["notebook", "status", "exercise_set", "learner", "score", "total", "for_review",
              "cells_with_errors", "timed_out_cells", "kernel_deaths"]
@@ -73,6 +75,7 @@ class NotebookReport:
     exercise_set: str | None = None
     learner: str | None = None    # whose numbers, from the notebook's metadata (a release's)
     outcomes: dict[str, str] = field(default_factory=dict)    # question id -> outcome
+    points: dict[str, tuple[int, int]] = field(default_factory=dict)  # a lab: (earned, possible)
     messages: dict[str, str] = field(default_factory=dict)    # question id -> why
     review: dict[str, str] = field(default_factory=dict)      # question id -> free text
     cell_errors: int = 0
@@ -82,13 +85,17 @@ class NotebookReport:
 
     @property
     def score(self) -> int:
-        """The number of correct answers; nothing else scores."""
-        return sum(outcome == CORRECT for outcome in self.outcomes.values())
+        """A mark per correct answer, and a lab's passed scenarios; nothing else scores."""
+        return (sum(outcome == CORRECT for qid, outcome in self.outcomes.items()
+                    if qid not in self.points)
+                + sum(earned for earned, _ in self.points.values()))
 
     @property
     def total(self) -> int:
-        """Questions that can score: every question but the free-text ones."""
-        return sum(outcome != FOR_REVIEW for outcome in self.outcomes.values())
+        """Every question but the free-text ones, and each lab's scenarios."""
+        return (sum(outcome != FOR_REVIEW for qid, outcome in self.outcomes.items()
+                    if qid not in self.points)
+                + sum(possible for _, possible in self.points.values()))
 
     def row(self, question_ids: list[str]) -> dict:
         """The CSV row: fixed columns, then one per course question id."""
@@ -107,9 +114,15 @@ def _build_questions(exercise_set: str, mode: Mode) -> list:
     """The set's questions built in ``mode``, leaving the process's registry as it was."""
     from importlib import import_module
 
+    from ..labs import LABS
+
     saved = list(_REGISTRY)
     try:
         with building(mode):
+            if exercise_set in LABS:
+                from .labs import lab_question
+
+                return [lab_question(exercise_set)]
             return import_module(f"dynamo_lab.exercises.{exercise_set}").questions()
     finally:
         _REGISTRY[:] = saved
@@ -117,19 +130,26 @@ def _build_questions(exercise_set: str, mode: Mode) -> list:
 
 def course_question_ids() -> list[str]:
     """Every question id of the course, set by set: the CSV's columns."""
+    from ..labs import LABS
     from . import EXERCISE_SETS
 
-    return [q.qid for name in EXERCISE_SETS for q in _build_questions(name, Mode(graded=True))]
+    return [q.qid for name in (*EXERCISE_SETS, *LABS)
+            for q in _build_questions(name, Mode(graded=True))]
 
 
 def _exercise_set(path: Path, nb) -> str | None:
     """The set a notebook answers: from its set-up cell, else from its file name."""
     from . import EXERCISE_SETS
 
+    from ..labs import LABS
+
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     found = _SET_IMPORT.search(source)
     if found and found.group(1) in EXERCISE_SETS:
         return found.group(1)
+    lab = _LAB_SETUP.search(source)
+    if lab and lab.group(1) in LABS:
+        return lab.group(1)
     by_name = _SET_FROM_NAME.match(path.name)
     if by_name and f"ex{by_name.group(1)}" in EXERCISE_SETS:
         return f"ex{by_name.group(1)}"
@@ -215,6 +235,15 @@ def _last_answers(answers: Path) -> dict:
 def _judge(exercise_set: str, question, answer, seed: int, function_timeout_s: float,
            learner: str | None = None) -> CheckResult:
     """Check one collected answer in this process."""
+    if isinstance(answer, FunctionSource) and answer.kind == "class":
+        if not isinstance(question.form, SubclassOf):
+            return question.check(Unsupported("class"))
+        verdict = run_class(exercise_set, question.qid, answer, held_out_seed=seed,
+                            learner=learner, wall_limit_s=function_timeout_s)
+        if verdict.problem:
+            return CheckResult(INCORRECT, verdict.problem)
+        question.points = verdict.points
+        return CheckResult(verdict.outcome, verdict.message)
     if isinstance(answer, FunctionSource):
         if not isinstance(question.form, Function):
             return question.check(Unsupported("function"))
@@ -271,6 +300,8 @@ def grade_notebook(path: str | Path, *, seed: int, cell_timeout_s: float = CELL_
     for question in questions:
         if question.qid not in answers:
             report.outcomes[question.qid] = NOT_ATTEMPTED
+            if question.kind == "lab":
+                report.points[question.qid] = (0, len(question.module.SCENARIOS))
             continue
         try:
             result = _judge(report.exercise_set, question, answers[question.qid], seed,
@@ -280,6 +311,8 @@ def grade_notebook(path: str | Path, *, seed: int, cell_timeout_s: float = CELL_
                                             f"{type(exc).__name__}: {exc}")
         report.outcomes[question.qid] = result.outcome
         report.messages[question.qid] = result.message
+        if question.kind == "lab":
+            report.points[question.qid] = question.points
         if result.outcome == FOR_REVIEW:
             report.review[question.qid] = answers[question.qid]
     report.detail = "; ".join(note for note in notes + [report.detail] if note)

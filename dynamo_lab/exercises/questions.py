@@ -239,7 +239,10 @@ class CheckResult:
         colour = {CORRECT: "#1a7f37", INCORRECT: "#cf222e", WRONG_FORM: "#9a6700",
                   NOT_ATTEMPTED: "#6e7781", FOR_REVIEW: "#0969da"}[self.outcome]
         import html
-        return f'<span style="color:{colour}; font-weight:600">{html.escape(repr(self))}</span>'
+        # A lab's report runs over many lines: keep them (a plain span would join them).
+        lines = "; white-space:pre-wrap; font-family:monospace" if "\n" in self.message else ""
+        return (f'<span style="color:{colour}; font-weight:600{lines}">'
+                f'{html.escape(repr(self))}</span>')
 
 
 class Question:

@@ -37,7 +37,8 @@ from pathlib import Path
 
 from .answers import FunctionSource, decode, encode
 
-__all__ = ["run_function", "ReplayedFunction", "SandboxResult", "kill_group", "MEMORY_LIMIT_MB",
+__all__ = ["run_function", "run_class", "LabVerdict", "ReplayedFunction", "SandboxResult",
+           "kill_group", "MEMORY_LIMIT_MB",
            "CPU_LIMIT_S", "WALL_LIMIT_S"]
 
 #: Address space a sandboxed function may use (numpy and the simulator need a few hundred MB).
@@ -122,15 +123,66 @@ def run_function(exercise_set: str, question: str, source: FunctionSource, *,
     """Check ``source`` as ``question``'s answer in a sandbox; return the calls it made."""
     if source.problem and not source.source:
         return SandboxResult([], f"your function could not be sent to the grader: {source.problem}")
+    report, problem = _in_sandbox(_request(exercise_set, question, source, held_out_seed,
+                                           learner), "your function", wall_limit_s)
+    if report is None:
+        return SandboxResult([], problem)
+    try:
+        return SandboxResult(list(report["calls"]), str(report.get("problem", "")))
+    except (KeyError, TypeError):
+        return SandboxResult([], "the sandbox's report could not be read")
+
+
+@dataclass
+class LabVerdict:
+    """A lab class judged in the sandbox: the outcome, its message and the points."""
+
+    outcome: str = ""
+    message: str = ""
+    points: tuple[int, int] = (0, 0)
+    problem: str = ""
+
+
+def run_class(exercise_set: str, question: str, source: FunctionSource, *,
+              held_out_seed: int | None, learner: str | None = None,
+              wall_limit_s: float = WALL_LIMIT_S) -> LabVerdict:
+    """Judge a lab's class (``source``, of kind "class") in a sandbox.
+
+    Unlike a function, a lab's class runs inside the simulator, so its calls
+    cannot be replayed one by one: the sandbox runs the lab's scenarios on
+    the held-out seeds and reports the verdict, after checking that the class
+    left the harness and the checkers as it found them.
+    """
+    if source.problem and not source.source:
+        return LabVerdict(problem=f"your class could not be sent to the grader: {source.problem}")
+    report, problem = _in_sandbox(_request(exercise_set, question, source, held_out_seed,
+                                           learner), "your class", wall_limit_s)
+    if report is None:
+        return LabVerdict(problem=problem)
+    if report.get("problem"):
+        return LabVerdict(problem=str(report["problem"]))
+    try:
+        verdict = report["verdict"]
+        earned, possible = (int(x) for x in verdict["points"])
+        return LabVerdict(str(verdict["outcome"]), str(verdict["message"]), (earned, possible))
+    except (KeyError, TypeError, ValueError):
+        return LabVerdict(problem="the sandbox's report could not be read")
+
+
+def _request(exercise_set, question, source: FunctionSource, held_out_seed, learner) -> dict:
+    return {"exercise_set": exercise_set, "question": question, "held_out_seed": held_out_seed,
+            "learner": learner, "function": {
+                "name": source.name, "source": source.source, "kind": source.kind,
+                "imports": list(source.imports), "helpers": list(source.helpers),
+                "constants": {k: encode(v) for k, v in source.constants.items()}}}
+
+
+def _in_sandbox(request_data: dict, what: str, wall_limit_s: float) -> tuple[dict | None, str]:
+    """Run the sandbox on ``request_data``; (its report, "") or (None, why not)."""
     with tempfile.TemporaryDirectory(prefix="dynamo-lab-sandbox-") as scratch:
         request = Path(scratch) / "request.json"
         result = Path(scratch) / "result.json"
-        request.write_text(json.dumps({
-            "exercise_set": exercise_set, "question": question, "held_out_seed": held_out_seed,
-            "learner": learner, "function": {
-                "name": source.name, "source": source.source, "imports": list(source.imports),
-                "helpers": list(source.helpers), "constants": {k: encode(v) for k, v in
-                                                               source.constants.items()}}}))
+        request.write_text(json.dumps(request_data))
         env = {k: v for k, v in os.environ.items() if not k.startswith("DYNAMO_LAB_")}
         env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="Agg")
         process = subprocess.Popen(
@@ -142,19 +194,20 @@ def run_function(exercise_set: str, question: str, source: FunctionSource, *,
         except subprocess.TimeoutExpired:
             kill_group(process.pid)
             process.communicate()
-            return SandboxResult([], f"your function ran for more than {wall_limit_s:g} s "
-                                     "and was stopped")
+            return None, f"{what} ran for more than {wall_limit_s:g} s and was stopped"
         if not result.exists():
             last = (errors or b"").decode(errors="replace").strip().splitlines()[-1:]
             how = (f"it was killed by signal {-process.returncode}" if process.returncode < 0
                    else f"it exited with status {process.returncode}")
-            return SandboxResult([], f"checking your function stopped the sandbox ({how}"
-                                     f"{': ' + last[0] if last else ''})")
+            return None, (f"checking {what} stopped the sandbox ({how}"
+                          f"{': ' + last[0] if last else ''})")
         try:
             report = json.loads(result.read_text())
-            return SandboxResult(list(report["calls"]), str(report.get("problem", "")))
-        except (ValueError, KeyError, TypeError):
-            return SandboxResult([], "the sandbox's report could not be read")
+        except ValueError:
+            return None, "the sandbox's report could not be read"
+        if not isinstance(report, dict):
+            return None, "the sandbox's report could not be read"
+        return report, ""
 
 
 def kill_group(pid: int) -> None:
@@ -184,6 +237,8 @@ def _sandboxed(request: dict) -> dict:
 
     fields = request["function"]
     source = _function_from_fields(fields)
+    # Taken before any of the learner's code runs, even a class body.
+    judges = _judges() if source.kind == "class" else {}
     namespace = {"__name__": "__answer__", "__constants__": source.constants}
     try:
         exec(compile(source.program(), "<your answer>", "exec"), namespace)   # noqa: S102
@@ -192,6 +247,8 @@ def _sandboxed(request: dict) -> dict:
         return {"calls": [], "problem": f"your function could not be rebuilt from its source: "
                                         f"{type(exc).__name__}: {exc}"}
     mode = Mode(graded=True, held_out_seed=request["held_out_seed"], learner=request["learner"])
+    if source.kind == "class":
+        return _judge_class(function, request["exercise_set"], mode, judges)
     with building(mode):
         questions = import_module(f"dynamo_lab.exercises.{request['exercise_set']}").questions()
     _REGISTRY.clear()
@@ -214,6 +271,38 @@ def _sandboxed(request: dict) -> dict:
         pass
     question.check(recorded)
     return {"calls": calls, "problem": ""}
+
+
+def _judges() -> dict:
+    """The harness's and checkers' functions a lab's verdict rests on, by name."""
+    from ..checks import linearizability, staleness
+    from ..labs import harness
+    from .labs import LabQuestion
+    from .questions import Question
+
+    return {"run_lab": harness.run_lab, "judge_run": harness.judge_run,
+            "_outcome": harness._outcome, "stale_reads": staleness.stale_reads,
+            "harness.stale_reads": harness.stale_reads,
+            "harness.linearizable": harness.linearizable,
+            "linearizable": linearizability.linearizable, "Question.check": Question.check,
+            "LabQuestion.check": LabQuestion.check, "LabQuestion._judge": LabQuestion._judge}
+
+
+def _judge_class(cls, lab: str, mode, before: dict) -> dict:
+    """Run the lab's scenarios on a learner's class; refuse a class that patched the judges."""
+    from .labs import lab_question
+    from .questions import building
+
+    with building(mode):
+        question = lab_question(lab)
+    result = question.check(cls)
+    after = _judges()
+    changed = [name for name, original in before.items() if after[name] is not original]
+    if changed:
+        return {"calls": [], "problem": f"your class replaced the lab's judges "
+                                        f"({', '.join(changed)}); it was not graded"}
+    return {"calls": [], "problem": "", "verdict": {
+        "outcome": result.outcome, "message": result.message, "points": list(question.points)}}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -113,7 +113,8 @@ def test_an_untouched_skeleton_is_not_attempted():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: dl.labs.check("lab9", LAB1), "unknown lab 'lab9'; the labs are lab1, lab2, lab3, lab4"),
+    (lambda: dl.labs.check("lab9", LAB1),
+     "unknown lab 'lab9'; the labs are lab1, lab2, lab3, lab4"),
     (lambda: dl.labs.check("lab1", "MyCoordinator"), "implementation must be your class"),
     (lambda: dl.labs.check("lab1", dict), "implementation must be your class"),
     (lambda: dl.labs.check("lab1", LAB1, seeds=5), "seeds must be an iterable"),

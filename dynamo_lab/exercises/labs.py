@@ -75,9 +75,9 @@ class LabQuestion(Question):
     def _judge(self, answer: Any) -> CheckResult:
         report = run_lab(self.module, answer, self.seeds())
         self.last_report = report
-        self.points = report.score if report.not_attempted is None else (0, len(self.module.SCENARIOS))
         if report.not_attempted is not None:
             return CheckResult(NOT_ATTEMPTED, report.not_attempted)
+        self.points = report.score
         passed, total = report.score
         if report.passed:
             runs = sum(len(r.seeds) for r in report.results)

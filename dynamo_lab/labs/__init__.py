@@ -35,7 +35,8 @@ if not _COMPILED:
     from .harness import LabReport, run_lab
     from .protocol import LabCoordinator, LabProtocolError, LabReplica, Reply, Request
 
-__all__ = ["check", "answer_base", "LABS", "QUICK_SEEDS", "FULL_SEEDS", "LabCoordinator", "LabReplica",
+__all__ = ["check", "answer_base", "LABS", "QUICK_SEEDS", "FULL_SEEDS", "LabCoordinator",
+           "LabReplica",
            "Request", "Reply", "LabProtocolError", "LabReport"]
 
 #: The labs by name (none in a compiled build).

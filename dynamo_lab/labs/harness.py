@@ -34,7 +34,7 @@ from ..latency import Constant
 from .protocol import LabProtocolError
 
 __all__ = ["Scenario", "Layout", "KEY", "Violation", "Failure", "LabReport", "ScenarioResult",
-           "run_steps", "apply_fault", "finish", "register_property",
+           "drive", "run_steps", "apply_fault", "finish", "register_property", "common_hint",
            "judge_run", "shrink", "run_lab", "PROPERTIES", "step_text"]
 
 #: The properties a scenario may ask for, in words.
@@ -171,6 +171,57 @@ class _LearnerError(Exception):
         self.cluster = cluster
 
 
+def drive(steps: Sequence[tuple], seed: int, coordinator: type, replica: type, options: dict,
+          act: Callable, *, settle_ms: float = 0.0, between: Callable | None = None,
+          drain: Callable | None = None, setup: Callable | None = None):
+    """Run a schedule on a fresh cluster of the learner's classes; return the cluster.
+
+    ``act(cluster, step)`` carries out a step of the lab's own (a client's
+    request, a sync) and returns False for any other; ``("wait", ms)``
+    advances time (in 0.5 ms slices calling ``between(cluster)`` when it is
+    given, so clients can act as soon as a reply arrives); any other step is
+    a fault (:func:`apply_fault`). Then ``drain(cluster)``, if given, and
+    :func:`finish`. ``setup(cluster)`` runs first.
+
+    Raises
+    ------
+    _LearnerError
+        When the learner's code raises; the step that was running is kept.
+        NotImplementedError passes through: the learner has not written it yet.
+    """
+    from ..cluster import Cluster
+
+    cluster = Cluster(seed=seed, coordinator=coordinator, replica=replica, **options)
+    step: tuple = ("start",)
+    try:
+        if setup is not None:
+            setup(cluster)
+        for step in steps:
+            if between is not None:
+                between(cluster)
+            if act(cluster, step):
+                continue
+            if step[0] == "wait":
+                if between is None:
+                    cluster.run_for(step[1])
+                    continue
+                end = cluster.now + step[1]
+                while cluster.now < end:
+                    cluster.run_for(min(0.5, end - cluster.now))
+                    between(cluster)
+            else:
+                apply_fault(cluster, step)
+        step = ("finish",)
+        if drain is not None:
+            drain(cluster)
+        finish(cluster, settle_ms)
+    except (KeyboardInterrupt, SystemExit, NotImplementedError):
+        raise
+    except Exception as error:     # the learner's code, run by the simulator
+        raise _LearnerError(step, error, cluster) from error
+    return cluster
+
+
 def run_steps(steps: Sequence[tuple], seed: int, coordinator: type, replica: type,
               options: dict, key: str = KEY, settle_ms: float = 0.0):
     """Run ``steps`` on a fresh cluster of the learner's ``coordinator``; return the cluster.
@@ -182,39 +233,20 @@ def run_steps(steps: Sequence[tuple], seed: int, coordinator: type, replica: typ
     client with a request in flight skips its next put or get. At the end,
     with ``settle_ms``, every fault is lifted and the run goes on that long;
     then it goes on until nothing is left to happen.
-
-    Raises
-    ------
-    _LearnerError
-        When the learner's code raises; the step that was running is kept.
     """
-    from ..cluster import Cluster
-
-    cluster = Cluster(seed=seed, coordinator=coordinator, replica=replica, **options)
-    step: tuple = ("start",)
-    try:
-        for step in steps:
-            kind = step[0]
-            if kind in ("put", "get"):
-                client = cluster.client(step[1])
-                if client.in_flight is None:
-                    if kind == "put":
-                        client.start_put(key, step[2], coordinator=step[3])
-                    else:
-                        client.start_get(key, coordinator=step[2])
-            elif kind == "wait":
-                cluster.run_for(step[1])
+    def request(cluster, step) -> bool:
+        kind = step[0]
+        if kind not in ("put", "get"):
+            return False
+        client = cluster.client(step[1])
+        if client.in_flight is None:
+            if kind == "put":
+                client.start_put(key, step[2], coordinator=step[3])
             else:
-                apply_fault(cluster, step)
-        step = ("finish",)
-        finish(cluster, settle_ms)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except NotImplementedError:
-        raise
-    except Exception as error:     # the learner's code, run by the simulator
-        raise _LearnerError(step, error, cluster) from error
-    return cluster
+                client.start_get(key, coordinator=step[2])
+        return True
+
+    return drive(steps, seed, coordinator, replica, options, request, settle_ms=settle_ms)
 
 
 def apply_fault(cluster, step: tuple) -> None:
@@ -378,6 +410,19 @@ _STATE_PROPERTIES = {"always_writable": _always_writable, "handed_off": _handed_
                      "repaired": _repaired, "repaired_before_answer": _repaired_before_answer}
 
 
+def common_hint(prop: str) -> str | None:
+    """The hint every lab gives for ``runs`` and ``answered``; None for other properties."""
+    if prop == "runs":
+        return ("your code raised an exception while the simulator ran it; the message and "
+                "the step say where. Replies keep arriving after a request is answered, so "
+                "check request.done before you answer.")
+    if prop == "answered":
+        return ("a request got no answer by its deadline. on_timeout is called for every "
+                "request that is not done when its deadline passes: answer it there, with "
+                "request.give_up(reason), because the outcome is unknown.")
+    return None
+
+
 def register_property(name: str, words: str, check: Callable) -> None:
     """Add a property a lab's scenarios may name: ``check(cluster, pairs)`` returns a
     :class:`Violation` or None, judged from the run's state and history."""
@@ -498,10 +543,11 @@ class LabReport:
         lines = [f"{self.title}: {self.score[0]} of {self.total} scenarios pass"]
         for result in self.results:
             mark = "pass" if result.passed else "FAIL"
+            failed = "" if result.passed else f", failed on seed {result.failure.seed}"
             seeds = len(result.seeds)
             lines.append(f"  {mark}  {result.scenario.name}: {result.scenario.words} "
                          f"({seeds} seed{'s' if seeds != 1 else ''}"
-                         f"{'' if result.passed else ', failed on seed ' + str(result.failure.seed)})")
+                         f"{failed})")
         failure = self.failure
         if failure is not None:
             v = failure.violation
@@ -597,7 +643,10 @@ def _count(n: int, word: str) -> str:
 
 def run_lab(lab, implementation: type, seeds: Iterable[int], replica: type | None = None,
             budget: int = 400) -> LabReport:
-    """Run every scenario of ``lab`` (a lab module) on ``seeds``; see :func:`dynamo_lab.labs.check`."""
+    """Run every scenario of ``lab`` (a lab module) on ``seeds``.
+
+    See :func:`dynamo_lab.labs.check`, which checks the arguments first.
+    """
     if getattr(lab, "ANSWER", "coordinator") == "replica":
         # The learner's answer is the replica; the lab brings a coordinator.
         implementation, replica = lab.COORDINATOR, implementation

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 
 from ..latency import Exponential
-from .harness import READERS, WRITERS, Layout, Scenario, Violation
+from .harness import READERS, WRITERS, Layout, Scenario, Violation, common_hint
 from .protocol import LabReplica
 
 __all__ = ["NAME", "TITLE", "NOTEBOOK", "HINTS", "SCENARIOS", "REPLICA", "hint", "CLUSTER"]
@@ -113,7 +113,8 @@ SCENARIOS = [
              dict(CLUSTER), lambda rng, layout: busy_steps(rng, layout, ("partition",)), _SAFETY),
     Scenario("chaos", "all of the above, and 5% of messages lost",
              {**CLUSTER, "loss": 0.05},
-             lambda rng, layout: busy_steps(rng, layout, ("slow", "crash", "partition"), length=24),
+             lambda rng, layout: busy_steps(rng, layout, ("slow", "crash", "partition"),
+                                            length=24),
              _SAFETY),
 ]
 
@@ -175,14 +176,8 @@ def _stale_hint(violation: Violation, cluster) -> str:
 def hint(violation: Violation, cluster) -> str:
     """The likely mistake behind ``violation``, in words, read from the failing run."""
     prop = violation.prop
-    if prop == "runs":
-        return ("your code raised an exception while the simulator ran it. The message and "
-                "the step above say where; a reply can arrive after the request is done, so "
-                "check request.done before you answer.")
-    if prop == "answered":
-        return ("a request got no answer by its deadline. on_timeout is called for every "
-                "request that is not done when its deadline passes: answer it there, with "
-                "request.give_up(reason), because the outcome is unknown.")
+    if common_hint(prop):
+        return common_hint(prop)
     if prop == "failed_is_nothing":
         return ("a write you answered with fail had already been sent, and a replica applied "
                 "it. Once a write is sent its outcome is unknown until W replicas "

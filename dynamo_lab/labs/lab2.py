@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 
 from ..latency import Exponential
-from .harness import READERS, WRITERS, Layout, Scenario, Violation
+from .harness import READERS, WRITERS, Layout, Scenario, Violation, common_hint
 from .lab1 import Values, quiet_steps
 from .protocol import LabReplica
 
@@ -154,13 +154,8 @@ SCENARIOS = [
 def hint(violation: Violation, cluster) -> str:
     """The likely mistake behind ``violation``, in words."""
     prop = violation.prop
-    if prop == "runs":
-        return ("your code raised an exception while the simulator ran it; the message and "
-                "the step say where. Replies and acknowledgements keep arriving after a "
-                "request is answered.")
-    if prop == "answered":
-        return ("a request got no answer by its deadline: answer it in on_timeout with "
-                "request.give_up(reason).")
+    if common_hint(prop):
+        return common_hint(prop)
     if prop == "always_writable":
         return ("a write failed although enough nodes were up. A sloppy quorum does not stop "
                 "at the home replicas: for each home replica that seems down, send the write to "

@@ -30,8 +30,8 @@ from __future__ import annotations
 import random
 
 from ..latency import Exponential
-from .harness import (KEY, READERS, WRITERS, Layout, Scenario, Violation, _LearnerError,
-                      apply_fault, finish, register_property)
+from .harness import (KEY, READERS, WRITERS, Layout, Scenario, Violation, common_hint,
+                      drive, register_property)
 from .protocol import LabReplica
 
 __all__ = ["NAME", "TITLE", "NOTEBOOK", "HINTS", "SCENARIOS", "REPLICA", "hint", "CLUSTER",
@@ -65,17 +65,12 @@ def run_cart_steps(steps, seed: int, coordinator: type, replica: type, options: 
     ``("wait", ms)`` and the faults of :func:`~dynamo_lab.labs.harness.apply_fault`.
     ``cluster.lab_cart`` maps each write's op_id to ("add" or "remove", item).
     """
-    from ..cluster import Cluster
-
-    cluster = Cluster(seed=seed, coordinator=coordinator, replica=replica, **options)
     cart = coordinator.cart
-    done: dict = {}
-    cluster.lab_cart = done
     reading: dict = {}        # client -> (read, action, item)
     writing: dict = {}        # client -> its put in flight
     tags = iter(range(1, 1_000_000))
 
-    def harvest():
+    def write_what_was_read(cluster):
         for name, (read, action, item) in list(reading.items()):
             if not read.done:
                 continue
@@ -94,40 +89,31 @@ def run_cart_steps(steps, seed: int, coordinator: type, replica: type, options: 
                 new = cart.add(current, item, f"t{next(tags)}")
             put = cluster.client(name).start_put(KEY, new, context=result.context,
                                                  coordinator=read.invocation.node)
-            done[put.invocation.op_id] = (action, item)
+            cluster.lab_cart[put.invocation.op_id] = (action, item)
             writing[name] = put
 
-    step: tuple = ("start",)
-    try:
-        for step in steps:
-            harvest()
-            kind = step[0]
-            if kind in ("add", "remove"):
-                name = step[1]
-                busy = name in reading or (name in writing and not writing[name].done)
-                if not busy:
-                    via = step[3] if kind == "add" else step[2]
-                    item = step[2] if kind == "add" else None
-                    reading[name] = (cluster.client(name).start_get(KEY, coordinator=via),
-                                     kind, item)
-            elif kind == "wait":
-                end = cluster.now + step[1]
-                while cluster.now < end:          # write as soon as the read returns
-                    cluster.run_for(min(0.5, end - cluster.now))
-                    harvest()
-            else:
-                apply_fault(cluster, step)
-        step = ("finish",)
+    def read_first(cluster, step) -> bool:
+        kind = step[0]
+        if kind not in ("add", "remove"):
+            return False
+        name = step[1]
+        if name not in reading and (name not in writing or writing[name].done):
+            via = step[3] if kind == "add" else step[2]
+            item = step[2] if kind == "add" else None
+            reading[name] = (cluster.client(name).start_get(KEY, coordinator=via), kind, item)
+        return True
+
+    def drain(cluster):
         # Let every read that is out finish its write, as soon as it returns.
         while reading or any(not put.done for put in writing.values()):
             cluster.run_for(0.5)
-            harvest()
-        finish(cluster, settle_ms)
-    except (KeyboardInterrupt, SystemExit, NotImplementedError):
-        raise
-    except Exception as error:     # the learner's code, run by the simulator
-        raise _LearnerError(step, error, cluster) from error
-    return cluster
+            write_what_was_read(cluster)
+
+    def setup(cluster):
+        cluster.lab_cart = {}
+
+    return drive(steps, seed, coordinator, replica, options, read_first, settle_ms=settle_ms,
+                 between=write_what_was_read, drain=drain, setup=setup)
 
 
 def final_items(cluster) -> set:
@@ -273,11 +259,8 @@ SCENARIOS = [
 def hint(violation: Violation, cluster) -> str:
     """The likely mistake behind ``violation``, in words."""
     prop = violation.prop
-    if prop == "runs":
-        return ("your code raised an exception while the simulator ran it; the message and "
-                "the step say where.")
-    if prop == "answered":
-        return "a request got no answer by its deadline: answer it in on_timeout with give_up."
+    if common_hint(prop):
+        return common_hint(prop)
     if prop == "no_false_siblings":
         return ("writes made one after another came back as siblings, so a write's clock did "
                 "not descend from the clock of the read it was made from. Start the put's "

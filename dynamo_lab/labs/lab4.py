@@ -25,8 +25,7 @@ import hashlib
 import random
 
 from ..latency import Exponential
-from .harness import (Layout, Scenario, Violation, _LearnerError, apply_fault, finish,
-                      register_property)
+from .harness import Layout, Scenario, Violation, common_hint, drive, register_property
 from .protocol import LabCoordinator, LabReplica
 
 __all__ = ["NAME", "TITLE", "NOTEBOOK", "HINTS", "SCENARIOS", "ANSWER", "hint", "CLUSTER",
@@ -87,34 +86,24 @@ def run_sync_steps(steps, seed: int, coordinator: type, replica: type, options: 
     records what differed then (``cluster.lab_syncs``); ``("wait", ms)`` and
     the faults of :func:`~dynamo_lab.labs.harness.apply_fault`.
     """
-    from ..cluster import Cluster
+    def load_or_sync(cluster, step) -> bool:
+        if step[0] == "hold":
+            cluster.node(step[1]).keep(step[2], step[3], step[4])
+        elif step[0] == "sync":
+            a, b = cluster.node(step[1]), cluster.node(step[2])
+            for node in (a, b):
+                node.sent_messages = node.sent_values = 0
+            cluster.lab_syncs.append((step[1], step[2], (dict(a.held), dict(b.held))))
+            a.start_sync(step[2])
+        else:
+            return False
+        return True
 
-    cluster = Cluster(seed=seed, coordinator=coordinator, replica=replica, **options)
-    cluster.lab_syncs = []
-    step: tuple = ("start",)
-    try:
-        for step in steps:
-            kind = step[0]
-            if kind == "hold":
-                cluster.node(step[1]).keep(step[2], step[3], step[4])
-            elif kind == "sync":
-                a, b = cluster.node(step[1]), cluster.node(step[2])
-                before = (dict(a.held), dict(b.held))
-                for node in (a, b):
-                    node.sent_messages = node.sent_values = 0
-                cluster.lab_syncs.append((step[1], step[2], before))
-                a.start_sync(step[2])
-            elif kind == "wait":
-                cluster.run_for(step[1])
-            else:
-                apply_fault(cluster, step)
-        step = ("finish",)
-        finish(cluster, settle_ms)
-    except (KeyboardInterrupt, SystemExit, NotImplementedError):
-        raise
-    except Exception as error:     # the learner's code, run by the simulator
-        raise _LearnerError(step, error, cluster) from error
-    return cluster
+    def setup(cluster):
+        cluster.lab_syncs = []
+
+    return drive(steps, seed, coordinator, replica, options, load_or_sync, settle_ms=settle_ms,
+                 setup=setup)
 
 
 def _newer_of(x, y):
@@ -261,9 +250,8 @@ SCENARIOS = [
 def hint(violation: Violation, cluster) -> str:
     """The likely mistake behind ``violation``, in words."""
     prop = violation.prop
-    if prop == "runs":
-        return ("your code raised an exception while the simulator ran it; the message and "
-                "the step say where.")
+    if common_hint(prop):
+        return common_hint(prop)
     if prop == "synced":
         return ("a key was left different. Check that a leaf's hash covers every key in its "
                 "bucket with its version (two copies of a key that differ only in version must "

@@ -251,7 +251,7 @@ class LabCoordinator(Coordinator):
         return self.node.ring.preference_list(key)
 
     def seems_up(self, node: str) -> bool:
-        """Whether this node believes ``node`` is up and reachable (the failure detector's view)."""
+        """Whether this node believes ``node`` is up and reachable (as its detector sees it)."""
         return node == self.name or self.host.detector.is_healthy(self.name, node)
 
     def new_version(self) -> tuple[float, str]:

@@ -5,8 +5,9 @@
 Each notebook runs top to bottom in a fresh kernel from its own folder. Then
 saved widget state and widget views are removed: without their state a
 widget view would show an error when the notebook is opened, so a cell that
-displays a widget keeps its plain-text outputs only, and the learner sees the
-live widget when running the cell. Cell ids are made stable
+displays a widget keeps its plain-text outputs only (none, when nbval is told
+to ignore the cell), and the learner sees the live widget when running the
+cell. Cell ids are made stable
 (``cell-00``, ``cell-01``...) so diffs stay small. ``make notebooks`` runs
 this on every lesson and solution and then regenerates the exercises.
 """
@@ -39,10 +40,30 @@ def refresh(path: str | Path, timeout_s: float = 300.0) -> float:
         cell.id = f"cell-{index:02d}"
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            cell.outputs = [out for out in cell.outputs
-                            if WIDGET_VIEW not in out.get("data", {})]
+            cell.outputs = _without_widget_views(cell)
     nbformat.write(nb, path)
     return elapsed
+
+
+def _without_widget_views(cell) -> list:
+    """The cell's outputs with widget views taken out.
+
+    A widget whose output nbval ignores (``# NBVAL_IGNORE_OUTPUT``) leaves
+    nothing. Any other widget keeps its plain text, which nbval then
+    checks: a :class:`~dynamo_lab.widgets.Predict` prints its question and
+    the seal of its hidden answer there.
+    """
+    kept = []
+    for out in cell.outputs:
+        data = out.get("data", {})
+        if WIDGET_VIEW in data:
+            if "NBVAL_IGNORE_OUTPUT" in cell.source:
+                continue
+            data.pop(WIDGET_VIEW)
+            if not data:
+                continue
+        kept.append(out)
+    return kept
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,8 @@ widget                        shows
 :class:`VersionGraph`         the causal graph of a key's versions and siblings
 :class:`TVisibilityExplorer`  PBS t-visibility curves for a latency fit
 :class:`ConfigJudge`          a configuration judged against service targets
+:class:`Predict`              a question whose computed answer shows only after
+                              the learner commits a prediction
 ============================  ===================================================
 
 Pictures are matplotlib figures sent as PNG images, so no interactive
@@ -27,6 +29,7 @@ matplotlib backend is needed.
 from .cluster_explorer import ClusterExplorer
 from .config_judge import ConfigJudge
 from .merkle_explorer import MerkleExplorer
+from .predict import Predict, prediction_summary
 from .quorum_calculator import QuorumCalculator
 from .replay import MessageDiagram, Replay
 from .ring_explorer import RingExplorer
@@ -34,4 +37,5 @@ from .t_visibility import TVisibilityExplorer
 from .version_graph import VersionGraph
 
 __all__ = ["QuorumCalculator", "RingExplorer", "ClusterExplorer", "MessageDiagram", "Replay",
-           "MerkleExplorer", "VersionGraph", "TVisibilityExplorer", "ConfigJudge"]
+           "MerkleExplorer", "VersionGraph", "TVisibilityExplorer", "ConfigJudge", "Predict",
+           "prediction_summary"]

@@ -47,11 +47,12 @@ def test_the_button_reveals_the_result_and_records_the_prediction():
     p = Predict("How many?", choices=["none", "some"], answer="some", show="some of them",
                 why="two replicas missed it")
     view = p.widget()
-    assert not p._button.disabled and p._output.outputs == ()
+    assert not p._button.disabled and p._output.layout.display == "none"
+    assert p._output.outputs[0]["text"] == "some of them\n"      # rendered, hidden
     p._input.value = "none"
     p._button.click()
     assert p.prediction.committed == "none" and p.prediction.right is False
-    assert p._button.disabled and p._input.disabled
+    assert p._button.disabled and p._input.disabled and p._output.layout.display is None
     assert "not this time" in p._verdict.value and "two replicas missed it" in p._verdict.value
     assert view is p.widget()
 
@@ -125,3 +126,17 @@ def test_a_saved_notebook_keeps_a_predict_cells_text_and_drops_other_widgets():
     kept = _without_widget_views(cell("Predict(...)"))
     assert [dict(out["data"]) for out in kept] == [{"text/plain": "Predict first: q?"}]
     assert _without_widget_views(cell("# NBVAL_IGNORE_OUTPUT\nClusterExplorer()")) == []
+
+
+def test_what_is_shown_is_what_the_cell_computed_not_what_a_later_cell_changed():
+    facts = ["before"]
+    p = Predict("q?", choices=["a", "b"], answer="a", show=[facts])
+    p.widget()                       # displayed at the end of its cell
+    facts[0] = "after"               # a later cell changes the object
+    assert "before" in str(p._output.outputs[0]["data"]["text/plain"])
+
+
+def test_a_tuple_is_shown_as_one_thing():
+    result = ("ok", 3)
+    p = Predict("q?", choices=["a", "b"], answer="a", show=result)
+    assert p.shown == [result]

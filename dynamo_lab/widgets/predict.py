@@ -114,7 +114,10 @@ class Predict:
         The simulator's result: one of ``choices``, or a number. Compute it;
         never type it in.
     show : object or list of objects, optional
-        What to reveal after the commit: text, a DataFrame, a figure...
+        What to reveal after the commit: text (printed as it is), a
+        DataFrame, a figure... Each is rendered when the widget is first
+        displayed, at the end of its cell, so a later cell that changes the
+        cluster cannot change what this one reveals.
     why : str
         One or two sentences shown with the result.
     unit : str, optional
@@ -145,8 +148,9 @@ class Predict:
                 raise ValueError(f"{name} must be a number >= 0, got {value!r}")
         self.prediction = Prediction(question.strip(), answer, choices, unit, float(tolerance),
                                      float(absolute), why)
-        self.shown = list(show) if isinstance(show, (list, tuple)) else (
-            [] if show is None else [show])
+        # A list shows several things; anything else (a tuple such as a ReadResult
+        # included) is one thing.
+        self.shown = list(show) if isinstance(show, list) else ([] if show is None else [show])
         _ASKED[self.prediction.question] = self.prediction
         self._view = None
 
@@ -205,7 +209,14 @@ class Predict:
             self._input = widgets.FloatText(description=p.unit or "", value=0.0)
         self._button = widgets.Button(description="Commit prediction", button_style="primary")
         self._verdict = widgets.HTML()
-        self._output = widgets.Output()
+        # Rendered now, hidden until the commit: what is revealed is what the
+        # cell computed, whatever later cells do.
+        self._output = widgets.Output(layout=widgets.Layout(display="none"))
+        for shown in self.shown:
+            if isinstance(shown, str):
+                self._output.append_stdout(shown if shown.endswith("\n") else shown + "\n")
+            else:
+                self._output.append_display_data(shown)
         self._button.on_click(lambda _: self._commit_from_view())
         box = widgets.VBox([question, self._input, self._button, self._verdict, self._output])
         if p.committed is not None:
@@ -221,18 +232,13 @@ class Predict:
         self.commit(value)
 
     def _reveal(self) -> None:
-        from IPython.display import display
-
         p = self.prediction
         self._input.disabled = self._button.disabled = True
         mark = "right" if p.right else "not this time"
         self._verdict.value = (f"You predicted <b>{html.escape(str(_number(p.committed)))}</b>; "
                                f"the simulator: <b>{html.escape(p.shown_answer)}</b> "
                                f"({mark}). {html.escape(p.why)}")
-        self._output.clear_output()
-        with self._output:
-            for shown in self.shown:
-                display(shown)
+        self._output.layout.display = None
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude)

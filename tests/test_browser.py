@@ -14,8 +14,9 @@ Two tests share the server:
   answered and checked;
 - the widgets: ``tests/browser/widgets_smoke.ipynb`` runs, the quorum
   calculator and the cluster explorer render, the R slider moves with the
-  keyboard and the calculator's label follows. No page may show "Error
-  displaying widget".
+  keyboard and the calculator's label follows; a Predict widget keeps its
+  result hidden until a prediction is committed, then shows it. No page may
+  show "Error displaying widget".
 
 Autosave is off and nothing is saved: a test asserts the notebooks it
 opened are byte-for-byte unchanged. Screenshots are left in each test's
@@ -313,6 +314,18 @@ def _drive_widgets(driver) -> None:
             "selector => { const img = document.querySelector(selector);"
             " return img !== null && img.complete && img.naturalWidth > 100; }",
             arg=selector)
+    # Predict first: the result stays hidden until a prediction is committed.
+    budget()
+    predict = page.locator(".dl-predict")
+    predict.scroll_into_view_if_needed()
+    hidden = predict.get_by_text("the hidden result: 42")
+    assert not hidden.is_visible()
+    predict.locator("label", has_text="first").click()
+    predict.get_by_role("button", name="Commit prediction").click()
+    predict.get_by_text("not this time").wait_for()
+    hidden.wait_for(state="visible")
+    assert "It was the second." in predict.inner_text()
+
     assert page.get_by_text("Error displaying widget").count() == 0
     assert "Error displaying widget" not in page.content()
     page.screenshot(path=str(tmp_path / "jupyterlab.png"))

@@ -219,6 +219,7 @@ class Predict:
                 self._output.append_display_data(shown)
         self._button.on_click(lambda _: self._commit_from_view())
         box = widgets.VBox([question, self._input, self._button, self._verdict, self._output])
+        box.add_class("dl-predict")          # for the browser test, and for styling
         if p.committed is not None:
             self._view = box
             self._reveal()

@@ -92,6 +92,18 @@ class MessageDrawing:
     omitted: int = 0
 
 
+def _room_for_label(placed, y: float, x: float, text: str, px_per_ms: float) -> bool:
+    """True when a version label at (x, y) would not overlap one already placed on
+    that lane: labels of a 7-point font, about 0.6 em a character, plus a margin."""
+    for other_y, other_x, other_text in placed:
+        if other_y != y:
+            continue
+        half_widths = (len(text) + len(other_text)) / 2 * 0.6 * 7 * 1.4 + 6
+        if abs(other_x - x) * px_per_ms < half_widths:
+            return False
+    return True
+
+
 def _short(value, limit: int = 18) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 1] + "\u2026"
@@ -300,9 +312,10 @@ def draw_messages(source, *, start: float | None = None, end: float | None = Non
                         edgecolor="#555555", lw=0.8, zorder=2)
         ax.add_patch(bar)
         drawing.operations.append(bar)
-        what = f"{span.f} {_short(span.key, 12)}"
+        # Keys are shown whole up to 24 characters ('posts:alice' and the like).
+        what = f"{span.f} {_short(span.key, 26)}"
         if span.f == "put":
-            what += f"={_short(span.value, 10)}"
+            what += f"={_short(span.value, 16)}"
         via = f" via {span.node}" if span.node else ""
         result = "" if state == "pending" else f" \u2192 {state}"
         if state == "ok" and span.f == "get":
@@ -319,6 +332,7 @@ def draw_messages(source, *, start: float | None = None, end: float | None = Non
 
     cross = {k: [] for k in MARKERS}
     counts = {k: 0 for k in ("in_flight", "deliver", "drop", "cut", "lost")}
+    placed_versions: list[tuple[float, float, str]] = []   # (lane y, x, text) of each label
     stub = 0.025 * width
     for m in lives:
         outcome = m.outcome_at(moment) or "in_flight"
@@ -340,7 +354,9 @@ def draw_messages(source, *, start: float | None = None, end: float | None = Non
                                  arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.3,
                                                  linestyle=style, shrinkA=0, shrinkB=0,
                                                  mutation_scale=11), zorder=3)
-            if show_versions and m.version and len(drawing.versions) < _MAX_VERSION_LABELS:
+            if show_versions and m.version and len(drawing.versions) < _MAX_VERSION_LABELS \
+                    and _room_for_label(placed_versions, y1, X(m.ended_at), m.version, px_per_ms):
+                placed_versions.append((y1, X(m.ended_at), m.version))
                 drawing.versions.append(ax.text(
                     X(m.ended_at), y1 + (0.1 if y1 >= y0 else -0.1), m.version, fontsize=7,
                     ha="center", va="bottom" if y1 >= y0 else "top", color="#222222",

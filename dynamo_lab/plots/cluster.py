@@ -133,6 +133,21 @@ def _positions(nodes: list[str]) -> dict[str, tuple[float, float]]:
             for i, name in enumerate(nodes)}
 
 
+def _cut_off_note(name: str, groups) -> str:
+    """What a node outside the partition's main side is cut off from, in words.
+
+    "cut off" alone reads as if the node were isolated; it still reaches the
+    nodes on its own side.
+
+    >>> _cut_off_note("A", [["A", "B"], ["C", "D", "E"]])
+    'cut off from C, D, E'
+    >>> _cut_off_note("A", [["A"], ["B", "C"], ["D", "E", "F", "G", "H"]])
+    'cut off from the main side'
+    """
+    main = max(groups, key=len)
+    return f"cut off from {', '.join(main)}" if len(main) <= 3 else "cut off from the main side"
+
+
 def _live_state(cluster, operation):
     """Status and participation from the cluster as it is now."""
     nodes = cluster.nodes
@@ -274,7 +289,9 @@ def draw_cluster(cluster=None, *, snapshot: Snapshot | None = None, operation="l
     for name in nodes:
         x, y = positions[name]
         notes = []
-        if status[name] != "up":
+        if status[name] == "cut off":
+            notes.append(_cut_off_note(name, groups))
+        elif status[name] != "up":
             notes.append(status[name])
         if participation is not None and name == participation.coordinator:
             notes.append("coordinator")

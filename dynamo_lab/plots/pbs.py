@@ -37,6 +37,11 @@ class TradeoffDrawing:
     labels: dict = field(default_factory=dict)
 
 
+#: Line dash and marker of each curve, in turn.
+_STYLES = [("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("--", "P"),
+           ("-.", "X"), (":", "*")]
+
+
 def draw_t_visibility(model, configs, *, n: int = 3, t_ms=None, trials: int = 100_000,
                       seed: int = 0, ax=None) -> VisibilityDrawing:
     """P(a read started t ms after commit is consistent) for each (R, W) in ``configs``."""
@@ -49,10 +54,16 @@ def draw_t_visibility(model, configs, *, n: int = 3, t_ms=None, trials: int = 10
         _, ax = plt.subplots(figsize=(6.4, 3.8))
     times = np.linspace(0, 20, 41) if t_ms is None else np.asarray(t_ms, dtype=float)
     drawing = VisibilityDrawing(ax, times)
-    for r, w in configs:
+    for index, (r, w) in enumerate(configs):
         curve = t_visibility(model, n=n, r=r, w=w, t_ms=times, trials=trials, seed=seed)
         drawing.curves[(r, w)] = curve
-        (drawing.lines[(r, w)],) = ax.plot(times, curve, label=f"R={r}, W={w}")
+        # Curves often coincide (every R + W > N sits at 1): each gets its own
+        # dash and marker, the markers staggered, so none hides another.
+        dash, marker = _STYLES[index % len(_STYLES)]
+        step = max(1, len(times) // 8)
+        (drawing.lines[(r, w)],) = ax.plot(times, curve, label=f"R={r}, W={w}", ls=dash,
+                                           marker=marker, markersize=5,
+                                           markevery=(index % step, step), alpha=0.9)
     ax.set_xlabel("time since the write committed (ms)")
     ax.set_ylabel("P(read is consistent)")
     ax.set_ylim(-0.02, 1.02)

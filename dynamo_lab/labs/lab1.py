@@ -40,14 +40,15 @@ CLUSTER = {"nodes": 5, "n": 3, "r": 2, "w": 2, "latency": Exponential(1.0),
 
 
 class Values:
-    """Unique values for the puts of one schedule: "v1", "v2", ..."""
+    """Unique values for the writes of one schedule: "v1", "v2", ... (or another prefix)."""
 
-    def __init__(self):
+    def __init__(self, prefix: str = "v"):
+        self.prefix = prefix
         self.count = 0
 
     def next(self) -> str:
         self.count += 1
-        return f"v{self.count}"
+        return f"{self.prefix}{self.count}"
 
 
 def _operation(rng: random.Random, nodes: list[str], values: Values, put_share: float):

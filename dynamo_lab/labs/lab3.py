@@ -32,6 +32,7 @@ import random
 from ..latency import Exponential
 from .harness import (KEY, READERS, WRITERS, Layout, Scenario, Violation, common_hint,
                       drive, register_property)
+from .lab1 import Values
 from .protocol import LabReplica
 
 __all__ = ["NAME", "TITLE", "NOTEBOOK", "HINTS", "SCENARIOS", "REPLICA", "hint", "CLUSTER",
@@ -173,22 +174,13 @@ register_property("no_false_siblings", "writes made one after another, each from
 
 # -- the scenarios ------------------------------------------------------------------------
 
-class _Items:
-    def __init__(self):
-        self.count = 0
-
-    def next(self) -> str:
-        self.count += 1
-        return f"item{self.count}"
-
-
-def _add(rng, layout: Layout, items: _Items, shopper: str) -> tuple:
+def _add(rng, layout: Layout, items: Values, shopper: str) -> tuple:
     return ("add", shopper, items.next(), rng.choice(layout.nodes))
 
 
 def one_at_a_time_steps(rng: random.Random, layout: Layout) -> list[tuple]:
     """One shopper adds four items, each after the last write has finished."""
-    items, steps = _Items(), []
+    items, steps = Values("item"), []
     for _ in range(4):
         steps += [_add(rng, layout, items, SHOPPERS[0]), ("wait", 30.0)]
     return steps
@@ -196,7 +188,7 @@ def one_at_a_time_steps(rng: random.Random, layout: Layout) -> list[tuple]:
 
 def together_steps(rng: random.Random, layout: Layout) -> list[tuple]:
     """Two shoppers add at the same moments, through different nodes."""
-    items, steps = _Items(), []
+    items, steps = Values("item"), []
     for _ in range(4):
         steps += [_add(rng, layout, items, SHOPPERS[0]), _add(rng, layout, items, SHOPPERS[1]),
                   ("wait", rng.choice([0.5, 2.0, 30.0]))]
@@ -205,7 +197,7 @@ def together_steps(rng: random.Random, layout: Layout) -> list[tuple]:
 
 def faulty_steps(rng: random.Random, layout: Layout) -> list[tuple]:
     """Two shoppers add while links slow down and the network splits."""
-    items, steps = _Items(), []
+    items, steps = Values("item"), []
     for _ in range(8):
         roll = rng.random()
         if roll < 0.55:
@@ -225,7 +217,7 @@ def faulty_steps(rng: random.Random, layout: Layout) -> list[tuple]:
 
 def add_remove_steps(rng: random.Random, layout: Layout) -> list[tuple]:
     """Two shoppers add and remove at once."""
-    items, steps = _Items(), []
+    items, steps = Values("item"), []
     steps += [_add(rng, layout, items, SHOPPERS[0]), ("wait", 30.0),
               _add(rng, layout, items, SHOPPERS[1]), ("wait", 30.0)]
     for _ in range(5):

@@ -530,7 +530,7 @@ class LabReport:
 
     @property
     def total(self) -> int:
-        return len(self.results) if self.results else 0
+        return len(self.results)
 
     @property
     def failure(self) -> Failure | None:

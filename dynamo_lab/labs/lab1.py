@@ -19,7 +19,8 @@ from __future__ import annotations
 import random
 
 from ..latency import Exponential
-from .harness import READERS, WRITERS, Layout, Scenario, Violation, common_hint
+from .harness import (READERS, WRITERS, Layout, Scenario, Violation, _lab_requests,
+                      common_hint)
 from .protocol import LabReplica
 
 __all__ = ["NAME", "TITLE", "NOTEBOOK", "HINTS", "SCENARIOS", "REPLICA", "hint", "CLUSTER"]
@@ -123,11 +124,7 @@ SCENARIOS = [
 # -- hints: name the likely mistake from what the coordinator heard ----------------------
 
 def _request(cluster, op_id: int):
-    for name in cluster.nodes:
-        found = getattr(cluster.node(name).coordinator, "_lab_requests", {}).get(op_id)
-        if found is not None:
-            return found
-    return None
+    return next((r for r in _lab_requests(cluster) if r.op_id == op_id), None)
 
 
 def _heard_before_answer(request, kind: str) -> list:

@@ -26,7 +26,7 @@ import random
 
 from ..latency import Exponential
 from .harness import Layout, Scenario, Violation, common_hint, drive, register_property
-from .protocol import LabCoordinator, LabReplica
+from .protocol import LabCoordinator
 
 __all__ = ["NAME", "TITLE", "NOTEBOOK", "HINTS", "SCENARIOS", "ANSWER", "hint", "CLUSTER",
            "LEAVES", "DEPTH", "KEY_COUNT", "bucket_of", "digest", "run_sync_steps"]
@@ -42,7 +42,6 @@ HINTS = ["Hash each bucket's (key, version, value) entries in key order, and pai
          "sends back what it holds newer or you lack."]
 #: The learner's answer in this lab is a replica class, not a coordinator.
 ANSWER = "replica"
-REPLICA = LabReplica
 #: The coordinators run no client request in this lab.
 COORDINATOR = LabCoordinator
 #: Three nodes, each a replica of every key.

@@ -435,3 +435,36 @@ def test_a_message_landing_after_the_window_is_drawn_to_its_edge():
     low, high = drawing.ax.get_xlim()
     assert low <= min(xs) and max(xs) <= high and max(xs) > min(xs)
     plt.close(drawing.ax.figure)
+
+
+def test_idle_time_at_the_window_edge_is_cut_not_hatched():
+    # Nothing happens after t = 2, yet the window asks for 50 ms: the picture
+    # ends shortly after the last event instead of with a break to nowhere.
+    axis = TimeAxis([0.0, 1.0, 2.0], 0.0, 50.0)
+    assert axis.breaks == [] and axis.end < 2.2
+    axis = TimeAxis([10.0, 11.0, 12.0], 0.0, 12.0)
+    assert axis.breaks == [] and axis.start > 9.8
+
+
+def test_a_message_across_a_break_is_drawn_at_its_true_progress():
+    from dynamo_lab.latency import Constant
+
+    cluster = dl.Cluster(nodes=3, n=3, r=1, w=1, seed=0, latency=Constant(1.0))
+    cluster.set_link("A", "C", latency=Constant(200.0), both_ways=False)
+    cluster.put("k", "v", coordinator="A")
+    cluster.run_until_idle()
+    drawing = draw_messages(cluster)
+    (slow,) = [(m, a) for m, a in zip(drawing.messages, drawing.arrows)
+               if m.src == "A" and m.dst == "C"]
+    message, arrow = slow
+    ((a, b),) = drawing.axis.breaks
+    # The message bends where the break begins, at the height it had reached
+    # by then; its arrow head covers the rest.
+    x_break = drawing.axis.x(a)
+    lines = [line for line in drawing.ax.lines if line.get_xdata()[-1] == x_break]
+    assert len(lines) == 1, "the message's path up to the break is drawn"
+    lanes = drawing.lanes
+    progress = (lines[0].get_ydata()[-1] - lanes["A"]) / (lanes["C"] - lanes["A"])
+    assert progress == pytest.approx((a - message.sent_at) / (message.ended_at - message.sent_at))
+    assert arrow.xy[0] == drawing.axis.x(message.ended_at)
+    plt.close(drawing.ax.figure)

@@ -78,6 +78,8 @@ class MessageDrawing:
         The vector clocks printed.
     omitted : int
         Messages in the slice left out to keep the picture readable.
+    axis : TimeAxis or None
+        Where each moment was drawn, with the breaks of idle time left out.
     """
 
     ax: Any
@@ -90,6 +92,7 @@ class MessageDrawing:
     operations: list = field(default_factory=list)
     versions: list = field(default_factory=list)
     omitted: int = 0
+    axis: Any = None
 
 
 def _room_for_label(placed, y: float, x: float, text: str, px_per_ms: float) -> bool:
@@ -139,17 +142,24 @@ class TimeAxis:
     """
 
     def __init__(self, times, start: float, end: float):
-        points = sorted({t for t in times if start <= t <= end} | {start, end})
-        gaps = sorted(((b - a, a, b) for a, b in zip(points, points[1:])), reverse=True)
-        total = end - start
+        inside = sorted({t for t in times if start <= t <= end})
+        gaps = sorted(((b - a, a, b) for a, b in zip(inside, inside[1:])), reverse=True)
+        kept = inside[-1] - inside[0] if inside else end - start
         squeezed: list[tuple[float, float]] = []
-        kept = total
         for size, a, b in gaps:
             # Squeeze a gap only while it is longer than all that stays drawn.
             if size <= 0 or size <= kept - size:
                 break
             squeezed.append((a, b))
             kept -= size
+        if inside:
+            # Idle time before the first event or after the last one is cut
+            # off rather than squeezed: a hatched break at the picture's edge,
+            # with nothing beyond it, reads as a puzzle. A margin remains.
+            margin = 0.04 * max(kept, 1e-9)
+            start = max(start, inside[0] - margin)
+            end = min(end, inside[-1] + margin)
+            kept += (inside[0] - start) + (end - inside[-1])
         self.breaks = sorted(squeezed)
         self.start, self.end = start, end
         self.active = max(kept, 1e-9)
@@ -167,6 +177,17 @@ class TimeAxis:
             else:
                 break
         return t - shift
+
+    def bends(self, t_from: float, t_to: float) -> list[float]:
+        """The break edges strictly between two moments, in order.
+
+        A message in flight across a break is drawn through these points, so
+        that its height at every x still says how far it has travelled.
+
+        >>> TimeAxis([0.0, 1.0, 101.0, 102.0], 0.0, 102.0).bends(0.5, 101.5)
+        [1.0, 101.0]
+        """
+        return [t for a, b in self.breaks for t in (a, b) if t_from < t < t_to]
 
     def segments(self) -> list[tuple[float, float]]:
         """The stretches of time drawn to scale, between the breaks."""
@@ -253,7 +274,10 @@ def draw_messages(source, *, start: float | None = None, end: float | None = Non
     events = [m.sent_at for m in lives] + [m.ended_at for m in lives if m.ended_at is not None]
     events += [s.start for s in spans] + [s.end for s in spans if s.end is not None]
     events += [f.time for f in timeline.faults]
+    if until is not None:
+        events.append(until)        # the moment drawn stays in the picture
     axis = TimeAxis(events, t0, t1)
+    t0, t1 = axis.start, axis.end
     X = axis.x
     width = max(X(t1) - X(t0), 1e-9)
 
@@ -268,7 +292,7 @@ def draw_messages(source, *, start: float | None = None, end: float | None = Non
     for i, c in enumerate(reversed(clients)):
         lanes[client_lane[c]] = len(nodes) - 1 + 1.1 + 1.3 * i
     ax = axes_or_new(ax, figsize=(9.0, 0.5 * len(nodes) + 0.75 * len(clients) + 1.6))
-    drawing = MessageDrawing(ax=ax, lanes=lanes, omitted=omitted)
+    drawing = MessageDrawing(ax=ax, lanes=lanes, omitted=omitted, axis=axis)
 
     from matplotlib.patches import Rectangle
 
@@ -342,15 +366,21 @@ def draw_messages(source, *, start: float | None = None, end: float | None = Non
         y0, y1 = lanes.get(m.src, 0.0), lanes.get(m.dst, 0.0)
         colour = colors.get(m.src, "#333333")
         style = "--" if m.is_reply else "-"
+        if outcome == "deliver":
+            # Through every break it crosses, at the height it had reached
+            # then; to the window's edge if it lands after the window closes
+            # (an arrow head outside the axes would not be drawn at all).
+            stop = min(m.ended_at, t1)
+            times = [m.sent_at, *axis.bends(m.sent_at, stop), stop]
+            xs = [X(t) for t in times]
+            ys = [y0 + (y1 - y0) * (t - m.sent_at) / max(m.ended_at - m.sent_at, 1e-12)
+                  for t in times]
         if outcome == "deliver" and m.ended_at > t1 > m.sent_at:
-            # It lands after the window closes: draw it up to the edge, where
-            # it leaves the picture (an arrow head outside the axes would not
-            # be drawn at all).
-            frac = (t1 - m.sent_at) / (m.ended_at - m.sent_at)
-            (artist,) = ax.plot([X(m.sent_at), X(t1)], [y0, y0 + (y1 - y0) * frac],
-                                color=colour, lw=1.3, ls=style, zorder=3)
+            (artist,) = ax.plot(xs, ys, color=colour, lw=1.3, ls=style, zorder=3)
         elif outcome == "deliver":
-            artist = ax.annotate("", xy=(X(m.ended_at), y1), xytext=(X(m.sent_at), y0),
+            if len(xs) > 2:
+                ax.plot(xs[:-1], ys[:-1], color=colour, lw=1.3, ls=style, zorder=3)
+            artist = ax.annotate("", xy=(xs[-1], ys[-1]), xytext=(xs[-2], ys[-2]),
                                  arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.3,
                                                  linestyle=style, shrinkA=0, shrinkB=0,
                                                  mutation_scale=11), zorder=3)

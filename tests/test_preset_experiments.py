@@ -1,4 +1,5 @@
-"""The experiments behind the presets appendix (notebooks/11_real_systems_as_presets)."""
+"""The experiments behind the presets appendix (notebooks/12_real_systems_as_presets) and its deep
+dive (notebooks/deep_dives/12_five_systems_one_fault_schedule)."""
 
 import pytest
 

@@ -28,14 +28,14 @@ __all__ = [
     "registry", "report", "EXERCISE_SETS",
 ]
 
-#: The exercise sets that exist, by module name (``ex01`` ... ``ex10``).
+#: The exercise sets that exist, by module name (``ex01`` ... ``ex11``).
 EXERCISE_SETS: tuple[str, ...] = tuple(sorted(
     module.name for module in iter_modules(__path__)
     if len(module.name) == 4 and module.name.startswith("ex") and module.name[2:].isdigit()))
 
 
 def __getattr__(name):
-    # ex01 ... ex10 load on first use, so importing the framework stays cheap.
+    # ex01 ... ex11 load on first use, so importing the framework stays cheap.
     if name.startswith("ex") and name[2:].isdigit():
         module = import_module(f".{name}", __name__)
         globals()[name] = module

@@ -1,14 +1,14 @@
-"""Exercises for lesson 10: membership, failure detection, and choosing N/R/W.
+"""Exercises for lesson 10: membership and failure detection.
 
->>> q1, q2, q3, q4, q5 = questions()
+>>> q1, q2, q3 = questions()
 >>> q2.check(3 / 11)
 Correct!
 >>> q2.check(1 / 11).outcome
 'incorrect'
->>> q3.check(lambda user_id, created_at: (created_at[:10], created_at)).outcome
-'incorrect'
->>> q4.check("a")
+>>> q3.check(12)
 Correct!
+>>> q3.check(8).outcome
+'incorrect'
 """
 
 from __future__ import annotations
@@ -17,37 +17,19 @@ import math
 import statistics
 from functools import lru_cache
 
-from ..experiments.key_design import judge_key_design
-from ..phi_accrual import PhiAccrual
+from ..phi_accrual import PhiAccrual, phi_tradeoff
 from ..ring import Ring
-from ..experiments.service_targets import ServiceTargets, judge
-from .answer_forms import Boolean, Dict, Function, Number, OneOf, WholeNumber
-from .questions import (NOT_ATTEMPTED, ChoiceQuestion, CheckResult, ConfigQuestion,
-                        FunctionQuestion, ValueQuestion)
+from .answer_forms import Number, WholeNumber
+from .questions import FunctionQuestion, ValueQuestion
 
-__all__ = ["questions", "event_key_design", "ingest_service", "INGEST_TARGETS", "INGEST_FIT",
-           "JOIN_RING", "EVENT_KEY_FORM", "INGEST_FORM"]
+__all__ = ["questions", "threshold_table", "JOIN_RING", "PHI_RUN"]
 
 #: Question 2: the ring a node joins (10 nodes, 64 tokens each, N = 3).
 JOIN_RING = {"nodes": [chr(ord("A") + i) for i in range(10)], "n": 3, "vnodes": 64,
              "joins": "K"}
-#: Question 5: the ingestion service's targets, on the LNKD-DISK latency fit. Every
-#: acknowledged event must be on two disks (W >= 2), so W = 1 cannot buy write latency.
-INGEST_TARGETS = ServiceTargets(read_latency_ms=10.0, write_latency_ms=8.0, percentile="p99",
-                                max_stale_pct=0.1, survive_crash=True,
-                                writable_in_partition=False, min_acked_copies=2)
-INGEST_FIT = "LNKD-DISK"
-
-#: The form of question 3's answer: a key function.
-EVENT_KEY_FORM = Function("event_key", ("user_id", "created_at"))
-#: The form of question 5's answer; the options judge() also takes may be added.
-INGEST_FORM = Dict({"n": WholeNumber(1, 5), "r": WholeNumber(1, 5), "w": WholeNumber(1, 5),
-                    "sloppy_quorum": Boolean()},
-                   optional={"hinted_handoff": Boolean(),
-                             "read_repair": OneOf(["async", "blocking", False])},
-                   description="a dict {'n': N, 'r': R, 'w': W, 'sloppy_quorum': BOOL}, with N, "
-                               "R and W whole numbers from 1 to 5 and BOOL True or False",
-                   example="{'n': 3, 'r': 1, 'w': 1, 'sloppy_quorum': False}")
+#: Question 3: the heartbeat stream of lesson 10's trade-off, and the alarm budget.
+PHI_RUN = {"thresholds": (1, 2, 4, 8, 12, 16), "seed": 0, "min_std_ms": 10,
+           "max_false_suspicions": 5}
 
 
 # -- question 1: phi ---------------------------------------------------------------------
@@ -132,64 +114,18 @@ def _fraction_moved() -> float:
     return ring.copy().add_node(JOIN_RING["joins"]).fraction_moved
 
 
-# -- question 3: the event key -------------------------------------------------------------
+# -- question 3: a threshold ----------------------------------------------------------------
 
-class _KeyDesignQuestion(ConfigQuestion):
-    """A configuration question whose answer is a key function."""
-
-    def _judge(self, answer):
-        if callable(answer):
-            try:
-                answer("user0001", "2024-05-02T08:00:00")
-            except NotImplementedError:
-                return CheckResult(NOT_ATTEMPTED, "your function still raises "
-                                   "NotImplementedError; replace that line with your code.")
-            except Exception:   # judged (and reported) below
-                pass
-        return super()._judge(answer)
-
-    def stub_answer(self):
-        def event_key(user_id, created_at):
-            raise NotImplementedError("replace this line with your code")
-        return event_key
+@lru_cache(maxsize=1)
+def threshold_table() -> tuple[tuple[float, int, float], ...]:
+    """``phi_tradeoff`` on question 3's stream: (threshold, false suspicions, delay ms)."""
+    return tuple(phi_tradeoff(list(PHI_RUN["thresholds"]), seed=PHI_RUN["seed"],
+                              min_std_ms=PHI_RUN["min_std_ms"]))
 
 
-def event_key_design(key_fn) -> tuple[bool, str]:
-    """Judge a key function by placing a day of events with it (see :mod:`dynamo_lab.experiments.key_design`)."""
-    if not EVENT_KEY_FORM.accepts(key_fn):
-        return False, EVENT_KEY_FORM.message()
-    try:
-        report = judge_key_design(key_fn)
-    except ValueError as exc:
-        return False, str(exc)
-    if report.ok:
-        return True, (f"the busiest node coordinated at most {report.hash_share:.0%} of an "
-                      f"hour's writes on the hash ring, the busiest range took at most "
-                      f"{report.range_share:.0%} on range partitions, and each user's day is "
-                      f"one scan.")
-    return False, "; ".join(report.problems) + "."
-
-
-# -- question 5: the capstone ----------------------------------------------------------
-
-def ingest_service(config) -> tuple[bool, str]:
-    """Judge a configuration against :data:`INGEST_TARGETS` by running the simulator."""
-    if not INGEST_FORM.accepts(config):
-        return False, INGEST_FORM.message()
-    config = {key: int(value) if key in ("n", "r", "w") else value
-              for key, value in config.items()}
-    try:
-        report = judge(config, INGEST_TARGETS, latency=INGEST_FIT)
-    except ValueError as exc:
-        return False, f"that configuration is not allowed: {exc}"
-    message = report.message()
-    slow_writes = any(row.target.startswith("write latency") for row in report.failures)
-    if slow_writes and report.config["w"] == INGEST_TARGETS.min_acked_copies:
-        message += (f" W cannot drop below {INGEST_TARGETS.min_acked_copies} here without "
-                    f"breaking the durability target, so W is not the knob to turn: ask what "
-                    f"else decides how soon acknowledgement number {report.config['w']} "
-                    f"arrives.")
-    return report.passed, message
+def _lowest_quiet_threshold() -> int:
+    budget = PHI_RUN["max_false_suspicions"]
+    return int(min(t for t, false, _ in threshold_table() if false <= budget))
 
 
 def questions():
@@ -258,102 +194,41 @@ def questions():
         solution_text=(f"about 3/11 = {3 / 11:.3f}; the model measures {moved:.3f}. A range "
                        "changes its replica set exactly when K becomes one of its N = 3 home "
                        "replicas, and K ends up holding replicas of about N/S of the ring."))
-    q3 = _KeyDesignQuestion(
+    table = threshold_table()
+    best = _lowest_quiet_threshold()
+    budget = PHI_RUN["max_false_suspicions"]
+    delay_of = {int(t): delay for t, _, delay in table}
+    listed = ", ".join(str(int(t)) for t, _, _ in table)
+    wrong = {}
+    for t, false, delay in table:
+        t = int(t)
+        if t < best:
+            wrong[t] = (f"at threshold {t} the detector suspected the live peer {false} times in "
+                        f"600 s, over the budget of {budget}. A lower threshold notices a crash "
+                        f"sooner, but it also mistakes more late heartbeats for a crash.")
+        elif t > best:
+            wrong[t] = (f"threshold {t} stays within the budget too, but it notices the crash "
+                        f"{delay - delay_of[best]:.0f} ms later than the lowest threshold that "
+                        f"does. The question asks for the fastest detector within the budget.")
+    q3 = ValueQuestion(
         "ex10.q3",
-        "Events are stored under the key (partition_key, sort_key). With created_at as the "
-        "partition key, one node takes almost every write while the others idle (a hot "
-        "spot, as with lesson 02's hot keys). Work out why, then write a function "
-        "event_key(user_id, created_at) -> (partition_key, sort_key), both strings, so that "
-        "writes spread over the nodes at every hour of the day and one user's events of a day "
-        "can still be read as one range scan in time order.",
-        evaluate=event_key_design,
-        form=EVENT_KEY_FORM,
-        reference=lambda user_id, created_at: (user_id, created_at),
-        wrong=[(lambda user_id, created_at: (created_at[:10], created_at), "hot spot"),
-               (lambda user_id, created_at: (created_at, user_id), "last range"),
-               (lambda user_id, created_at: (user_id, "event"), "sort keys must be distinct")],
-        hints=["Diagnose first: every write of the moment has (almost) the same created_at, "
-               "so they all get the same partition, or neighbouring ones.",
-               "Put something with many distinct values at every moment first (the user id, or "
-               "a hash of it) in the partition key, and keep created_at as the sort key."],
-        solution_text=(
-            "def event_key(user_id, created_at):\n"
-            "    return user_id, created_at\n"
-            "# A sequential hot spot: at any moment every write has nearly the same created_at. "
-            "On a hash ring an hour or a day as partition key sends that hour's (day's) writes "
-            "to one node; on range partitions even a full timestamp does, since new keys sort "
-            "after all old ones. The user id spreads writes at every moment, and created_at "
-            "as sort key keeps each user's events in one partition, in time order."))
-    q4 = ChoiceQuestion(
-        "ex10.q4",
-        "A secondary index finds records by a field other than the partition key. A *local* "
-        "index keeps, on each partition, entries for that partition's own records only; a "
-        "*global* index is partitioned on its own, by the indexed value, so all entries for "
-        "one value sit together. Products are partitioned by product id, and an index on "
-        "colour answers 'all red products'. Which statement explains why adding a product "
-        "touches two partitions with the global index but one with the local index, and "
-        "what a query by colour then costs with the local index? Answer with one letter from "
-        "'a' to 'd'.",
-        options=[
-            "The global 'red' entry usually sits on another partition than the product; a "
-            "local query by colour asks all partitions.",
-            "The global index is copied to every node, so each write goes to all of them; a "
-            "local index is read from a single node.",
-            "Both write one partition; the global index is slower only because it is updated "
-            "synchronously, and reads cost the same.",
-            "The local index is the distributed write: each partition keeps a copy of the "
-            "whole index, so a colour query reads just one.",
-        ],
-        answer="a",
-        explanations={
-            "b": "a global index is partitioned by the indexed value, not replicated "
-                 "everywhere: the entry for 'red' lives on one partition (and its N replicas).",
-            "c": "the index entry and the product usually sit on different partitions, so the "
-                 "write touches two of them (often asynchronously, which is why global-index "
-                 "reads can be stale).",
-            "d": "it is the other way round: a local index covers only its own partition's "
-                 "products, so a query by colour must scatter to every partition and gather.",
-        },
-        hints=["Ask where the index entry for 'red' lives in each design, and where the product "
-               "lives.",
-               "Local: entry beside the product, so a query by colour does not know which "
-               "partitions hold red products. Global: the entry is placed by the colour."],
-        solution_text=(
-            "(a). A global index is partitioned by the indexed term, so the entry for 'red' "
-            "usually lives on another partition than the product: every product write is also "
-            "a write elsewhere (a distributed write, often asynchronous). A local index keeps "
-            "entries beside their products, so writes stay on one partition, but a query by "
-            "colour must ask all partitions and wait for the slowest one (scatter-gather)."))
-    q5 = ConfigQuestion(
-        "ex10.q5",
-        "An ingestion service on spinning disks (the LNKD-DISK latency fit). Its targets: "
-        "every acknowledged event is held by at least 2 nodes (W >= 2), write p99 <= 8 ms, "
-        "read p99 <= 10 ms, at most 0.1% of reads started right after a write may miss it, "
-        "and with any one node down every read and write succeeds. Choose a configuration "
-        "for the 5-node cluster, checked by running the simulator as in the lesson. Answer "
-        f"with {INGEST_FORM.description}.",
-        evaluate=ingest_service,
-        form=INGEST_FORM,
-        reference={"n": 5, "r": 4, "w": 2, "sloppy_quorum": True},
-        wrong=[({"n": 3, "r": 3, "w": 1, "sloppy_quorum": True}, "acknowledged write is lost"),
-               ({"n": 3, "r": 2, "w": 2, "sloppy_quorum": True}, "W is not the knob"),
-               ({"n": 4, "r": 3, "w": 2, "sloppy_quorum": True}, "W is not the knob"),
-               ({"n": 4, "r": 2, "w": 2, "sloppy_quorum": True}, "need not overlap"),
-               ({"n": 4, "r": 4, "w": 2, "sloppy_quorum": False}, "strict quorum"),
-               ({"n": 5, "r": 5, "w": 2, "sloppy_quorum": True}, "down")],
-        hints=["Sweep first: sweep_configs(candidates, ex10.INGEST_TARGETS, "
-               "latency=ex10.INGEST_FIT) over W = 2 and several N and R (see the lesson). "
-               "Watch how the write p99 changes with N while W stays at 2.",
-               "A write goes to all N replicas and is acknowledged by the first W of them, so "
-               "with W = 2 a larger N gives the second acknowledgement more chances to come "
-               "fast. R + W > N then needs R >= N - 1. Mind the crash: R = N survives it only "
-               "if a node outside the N replicas can stand in, under a sloppy quorum."],
-        solution_text=(
-            "{'n': 5, 'r': 4, 'w': 2, 'sloppy_quorum': True}, or the same with a strict quorum. "
-            "The durability target fixes W >= 2, so a write waits for its second "
-            "acknowledgement: the second fastest of N disks, and disks have a heavy tail. With "
-            "N = 3 or N = 4 that misses the 8 ms write target on this fit; with N = 5 it is the "
-            "second fastest of five and meets it. R + W > N then needs R = 4. R = N = 5 fails "
-            "a crash: with every node a home replica there is no fallback. W = 1 is faster "
-            "still, but one disk failure could then lose an acknowledged event."))
-    return q1, q2, q3, q4, q5
+        f"An operator may page on-call staff for at most {budget} false suspicions in ten "
+        "minutes, and wants crashes noticed as soon as possible within that budget. On the "
+        "lesson's heavy-tailed heartbeat stream, phi_tradeoff(thresholds, seed="
+        f"{PHI_RUN['seed']}, min_std_ms={PHI_RUN['min_std_ms']}) measures, for each threshold, "
+        "the false suspicions in 600 s and the detection delay. Which threshold should the "
+        f"operator choose, among {listed}? Answer with a whole number from 1 to 16.",
+        answer=best,
+        form=WholeNumber(1, 16),
+        wrong=wrong,
+        hints=["Run phi_tradeoff with those thresholds (import it from dynamo_lab.phi_accrual) "
+               "and put the rows in a table: threshold, false suspicions, detection delay.",
+               f"Keep the thresholds with at most {budget} false suspicions; among them, the "
+               "lowest threshold has the shortest detection delay, since phi only grows with "
+               "silence."],
+        solution_text=(f"{best}. " + "; ".join(
+            f"threshold {int(t)}: {false} false suspicions, {delay:.0f} ms to detect"
+            for t, false, delay in table)
+            + f". The lowest threshold with at most {budget} false suspicions is {best}: any "
+              "higher one is as quiet or quieter but notices a crash later."))
+    return q1, q2, q3

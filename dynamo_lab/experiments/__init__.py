@@ -8,8 +8,9 @@ here is part of the simulated protocol, and no mechanism imports it.
 :mod:`.workload`           many clients, many keys, faults; latency, success
                            and staleness metrics (also ``dl.workload``)
 :mod:`.service_targets`    judge a configuration against latency, staleness
-                           and availability targets (lesson 10's capstone)
-:mod:`.preset_runs`        the real-system presets on one workload (lesson 11)
+                           and availability targets (lesson 11's capstone)
+:mod:`.preset_runs`        the real-system presets on one workload (lesson 12
+                           and its deep dive)
 :mod:`.partitioning`       lesson 02: strategies, data moved, hot keys
 :mod:`.quorums`            lesson 03: overlap, the k-th reply, Eq. 1 measured
 :mod:`.read_repair`        lesson 04: read repair and monotonic reads
@@ -19,7 +20,7 @@ here is part of the simulated protocol, and no mechanism imports it.
 :mod:`.session_guarantees` lesson 08: read-your-writes and monotonic reads
 :mod:`.cart`               lesson 09: the shopping cart through a partition
 :mod:`.rebalance`          lesson 10: joins and leaves under load
-:mod:`.key_design`         lesson 10's exercises: the sequential hot spot
+:mod:`.key_design`         lesson 02: the sequential hot spot of a time key
 =========================  ==================================================
 
 The submodules load on first use (``dl.experiments.quorums``); the sweep's

@@ -351,7 +351,9 @@ def questions():
     share = _share()
     q5 = ValueQuestion(
         "ex09.q5",
-        "In lesson 09's divergence study, 24 shoppers read, add and write back carts picked "
+        "In the divergence study (the deep dive after lesson 09, "
+        "notebooks/deep_dives/09_divergent_versions.ipynb), 24 shoppers read, add and write "
+        "back carts picked "
         "at random from 200, for 2000 operations (seed 0, no failures). What share of reads "
         "saw exactly one version? Answer with a number from 0 to 1 (a share, not a percent); "
         "within 0.01 counts.",

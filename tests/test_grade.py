@@ -158,8 +158,8 @@ def test_columns_are_the_course_question_ids_whatever_a_notebook_reports(batch):
     ids = course_question_ids()
     first = header.index("kernel_deaths") + 1          # the fixed columns end there
     assert header[first:-1] == ids and header[-1] == "detail" and "junk0" not in header
-    # 53 questions in the exercise sets, and one per lab.
-    assert len(ids) == len(set(ids)) == 53 + len(LABS)
+    # 63 questions in the exercise sets, and one per lab.
+    assert len(ids) == len(set(ids)) == 63 + len(LABS)
     assert ids[len(ids) - len(LABS):] == list(LABS)
 
 
@@ -205,7 +205,7 @@ def test_a_function_that_never_returns_is_stopped(batch):
 def test_free_text_is_for_review_and_exported(batch):
     report = batch["reports"]["free_text.ipynb"]
     assert report.outcomes["ex02.q5"] == FOR_REVIEW and report.score == 0
-    assert report.total == 5                        # six questions, one for review
+    assert report.total == 8                        # nine questions, one for review
     text = (batch["review"] / "ex02.q5.md").read_text()
     assert "blah blah blah blah blah" in text and "free_text.ipynb" in text
 

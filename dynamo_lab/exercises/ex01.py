@@ -1,6 +1,6 @@
 """Exercises for lesson 01: replication topologies.
 
->>> q1, q2, q3, q4, q5 = questions()
+>>> q1, q2, q3, q4, q5, q6, q7 = questions()
 >>> q1.check("c")
 Correct!
 >>> q2.check(_write_downtime)
@@ -15,15 +15,20 @@ The reference for q2 measures a run exactly as the simulator's report does:
 1000.0
 >>> report.write_downtime_ms
 1000.0
+
+Question 7's answer comes from the simulator:
+
+>>> username_race("lww")
+(2, ['bob'])
 """
 
 from __future__ import annotations
 
-from .answer_forms import AnyOf, Collection, Number, Text
+from .answer_forms import AnyOf, Collection, Number, Text, Tuple, WholeNumber
 from .questions import (ChoiceQuestion, ConfigQuestion, FunctionQuestion, ThoughtQuestion,
                         ValueQuestion)
 
-__all__ = ["questions", "judge_failover_timeout", "lww_survivor_with_skew",
+__all__ = ["questions", "judge_failover_timeout", "lww_survivor_with_skew", "username_race",
            "TIMEOUT_TARGETS", "TIMEOUT_FORM"]
 
 #: The targets of question 3 and the conditions they are measured under.
@@ -214,6 +219,30 @@ def lww_survivor_with_skew(skew_ms: float = -50.0, gap_ms: float = 10.0, seed: i
     return first
 
 
+def username_race(versioning: str = "lww", seed: int = 1):
+    """Question 7's race: two clients check that a username is free, then both claim it.
+
+    A leaderless cluster with N = 3, R = W = 2 and the given ``versioning``.
+    Alice and Bob each read ``username:sam`` (nothing is there), then each
+    writes their own name with the context of that read, at the same moment.
+    Returns how many of the two claims were acknowledged and the values a
+    read returns afterwards.
+
+    Examples
+    --------
+    >>> username_race("vector_clock")
+    (2, ['alice', 'bob'])
+    """
+    from ..cluster import Cluster
+
+    cluster = Cluster(nodes=3, n=3, r=2, w=2, seed=seed, versioning=versioning)
+    checked = {c: c.get("username:sam") for c in (cluster.client("alice"), cluster.client("bob"))}
+    claims = [c.start_put("username:sam", c.name, context=seen.context)
+              for c, seen in checked.items()]
+    cluster.run_until_idle()
+    return sum(claim.result.ok for claim in claims), cluster.get("username:sam").values
+
+
 def questions():
     """The questions of exercise notebook 01, in order."""
     q1 = ChoiceQuestion(
@@ -357,4 +386,75 @@ def questions():
         hints=["Who needs to write while cut off from everyone else?",
                "If a user's writes almost always come from one region, can all of them go to "
                "one leader without a long trip?"])
-    return q1, q2, q3, q4, q5
+    q6 = ChoiceQuestion(
+        "ex01.q6",
+        "A network partition cuts an asynchronous leader off from its followers. The "
+        "followers elect a new leader in epoch 5, while the old leader, still in epoch 4, "
+        "keeps running and keeps acknowledging writes. Every message a leader sends carries "
+        "its epoch. What does that epoch number (a fencing token) prevent? Answer with one "
+        "letter from 'a' to 'd'.",
+        options=["the followers waiting a whole failover time-out before they suspect the "
+                 "old leader",
+                 "the old leader's epoch-4 writes being stored by a node that has seen "
+                 "epoch 5",
+                 "the loss of the writes the old leader acknowledged on its own while it was "
+                 "cut off",
+                 "the two leaders' writes to the same key being kept side by side as siblings"],
+        answer="b",
+        explanations={
+            "a": "detection still takes the whole time-out: a follower suspects the leader "
+                 "after that much silence, whatever the epochs say. The epoch matters after "
+                 "the election, when messages from both leaders are about.",
+            "c": "the old leader said ok before any follower had those writes. When it "
+                 "rejoins, the new leader's log replaces its own and they are discarded. "
+                 "Only waiting for a majority before acknowledging keeps a cut-off leader "
+                 "from promising writes it cannot keep.",
+            "d": "keeping both writes as siblings is how multi-leader or leaderless systems "
+                 "handle conflicts. Fencing does the opposite: nodes refuse the stale "
+                 "leader's writes, so only one leader's writes count.",
+        },
+        hints=["A node that has seen epoch 5 receives a message stamped epoch 4. What can it "
+               "conclude about the sender?",
+               "Fencing acts on what nodes accept from now on. It cannot take back an ok "
+               "that a client has already heard."],
+        solution_text="b: a node that has seen epoch 5 rejects anything stamped with epoch 4, "
+                      "and a leader that hears of a newer epoch steps down. It does not speed "
+                      "up detection, and it cannot save writes the old leader acknowledged "
+                      "alone: those are discarded when it rejoins.")
+    race = username_race("lww")
+    answer = (race[0], len(race[1]))
+    wrong = {
+        (1, 1): "R + W > N makes a read see the writes acknowledged before it, but both "
+                "clients read before either claim existed. Nothing compares a write with "
+                "another one in flight: each claim only needs two replicas to store it, so "
+                "neither is refused.",
+        (2, 2): "two values are what vector clocks keep (siblings). Last write wins keeps "
+                "the claim with the later timestamp and silently drops the other, although "
+                "its client was told ok.",
+        (0, 0): "a leaderless write is never refused for clashing with another write: each "
+                "claim succeeds once two replicas store it.",
+    }
+    q7 = ValueQuestion(
+        "ex01.q7",
+        "A leaderless cluster with N = 3, R = W = 2 and last write wins "
+        "(versioning='lww'). Alice and Bob each read username:sam and find nothing there. "
+        "Then, at the same moment, each writes their own name to username:sam with the "
+        "context of their read, to claim the name. How many of the two claims are "
+        "acknowledged, and how many values does a read of username:sam return afterwards? "
+        "Answer with a pair (claims acknowledged, values read) of whole numbers from 0 to 2.",
+        answer=answer,
+        form=Tuple([WholeNumber(0, 2), WholeNumber(0, 2)],
+                   description="a pair (claims acknowledged, values read) of whole numbers "
+                               "from 0 to 2",
+                   example="(0, 2)"),
+        wrong={k: v for k, v in wrong.items() if k != answer},
+        hints=["Does anything in a leaderless write check whether another client is writing "
+               "the same key? What does a claim need in order to be acknowledged?",
+               "Both claims are concurrent: neither client's context has seen the other's "
+               "write. What does last write wins do with two concurrent values?"],
+        solution_text=(f"{answer}: both claims reach two replicas and are acknowledged, and "
+                       "last write wins then keeps only the later one, so one client was told "
+                       "ok and lost the name. Check with ex01.username_race('lww'). A unique "
+                       "claim needs one place that orders the writes and can refuse one: a "
+                       "leader with consensus, or a transaction."))
+    return q1, q2, q3, q4, q5, q6, q7

@@ -1,12 +1,18 @@
 """Exercises for lesson 02: partitioning and the ring.
 
->>> q1, q2, q3, q4, q5, q6 = questions()
+>>> q1, q2, q3, q4, q5, q6, q7, q8, q9 = questions()
 >>> q1.check(walk_clockwise)
 Correct! (14 cases passed)
 >>> q3.check("a").outcome
 'incorrect'
 >>> q6.answer
 Fraction(1, 11)
+>>> q7.check(lambda user_id, created_at: (created_at[:10], created_at)).outcome
+'incorrect'
+>>> q8.check("a")
+Correct!
+>>> q9.check(1 - 3 / 8)
+Correct!
 """
 
 from __future__ import annotations
@@ -15,15 +21,23 @@ from bisect import bisect_left
 from fractions import Fraction
 
 from ..hash_mod_n import expected_fraction_moved, sample_keys
+from ..experiments.key_design import judge_key_design
 from ..experiments.partitioning import (
     copies_moved, hot_key_weights, node_names, request_load, strategy_efficiency,
 )
 from ..ranges import key_position
 from ..ring import Ring, load_balancing_efficiency
-from .answer_forms import Number
-from .questions import ChoiceQuestion, FunctionQuestion, ThoughtQuestion, ValueQuestion
+from .answer_forms import Function, Number
+from .questions import (NOT_ATTEMPTED, CheckResult, ChoiceQuestion, ConfigQuestion,
+                        FunctionQuestion, ThoughtQuestion, ValueQuestion)
 
-__all__ = ["questions", "walk_clockwise", "join_share", "hot_key_efficiency"]
+__all__ = ["questions", "walk_clockwise", "join_share", "hot_key_efficiency",
+           "event_key_design", "forwarded_share", "EVENT_KEY_FORM", "ROUTING_RING"]
+
+#: The form of question 7's answer: a key function.
+EVENT_KEY_FORM = Function("event_key", ("user_id", "created_at"))
+#: Question 9: the ring a client routes requests on (8 nodes, N = 3, 64 tokens each).
+ROUTING_RING = {"nodes": 8, "n": 3, "vnodes": 64}
 
 
 def walk_clockwise(position: int, tokens: list[tuple[int, str]], n: int) -> list[str]:
@@ -136,6 +150,58 @@ def hot_key_efficiency(hot_share: float = 0.3, nodes: int = 10, n: int = 3) -> f
     ring = Ring(node_names(nodes), n=n, vnodes=32, strategy=3)
     return load_balancing_efficiency(request_load(ring, hot_key_weights(sample_keys(5000),
                                                                         hot_share)))
+
+
+class _KeyDesignQuestion(ConfigQuestion):
+    """A configuration question whose answer is a key function."""
+
+    def _judge(self, answer):
+        if callable(answer):
+            try:
+                answer("user0001", "2024-05-02T08:00:00")
+            except NotImplementedError:
+                return CheckResult(NOT_ATTEMPTED, "your function still raises "
+                                   "NotImplementedError; replace that line with your code.")
+            except Exception:   # judged (and reported) below
+                pass
+        return super()._judge(answer)
+
+    def stub_answer(self):
+        def event_key(user_id, created_at):
+            raise NotImplementedError("replace this line with your code")
+        return event_key
+
+
+def event_key_design(key_fn) -> tuple[bool, str]:
+    """Judge a key function by placing a day of events with it (see :mod:`dynamo_lab.experiments.key_design`)."""
+    if not EVENT_KEY_FORM.accepts(key_fn):
+        return False, EVENT_KEY_FORM.message()
+    try:
+        report = judge_key_design(key_fn)
+    except ValueError as exc:
+        return False, str(exc)
+    if report.ok:
+        return True, (f"the busiest node coordinated at most {report.hash_share:.0%} of an "
+                      f"hour's writes on the hash ring, the busiest range took at most "
+                      f"{report.range_share:.0%} on range partitions, and each user's day is "
+                      f"one scan.")
+    return False, "; ".join(report.problems) + "."
+
+
+def forwarded_share(nodes: int = 8, n: int = 3, vnodes: int = 64, keys: int = 2000) -> float:
+    """Share of requests a node picked at random must forward, on the model's Ring.
+
+    A request for a key goes to each of the ``nodes`` nodes equally often; the
+    contacted node forwards it unless it is one of the key's ``n`` home
+    replicas. Averaged over ``keys`` sample keys.
+
+    >>> forwarded_share()
+    0.625
+    """
+    ring = Ring(node_names(nodes), n=n, vnodes=vnodes)
+    sample = sample_keys(keys)
+    outside = sum(len(ring.nodes) - len(ring.home_replicas(key)) for key in sample)
+    return outside / (len(ring.nodes) * len(sample))
 
 
 def questions():
@@ -295,4 +361,103 @@ def questions():
         solution_text="1/11: only the h with h mod 110 < 10 keep their owner, 10 of every 110. "
                       "So 10/11 of the keys move, while on the ring only the keys the new node "
                       "takes over move, about 1/11.")
-    return q1, q2, q3, q4, q5, q6
+    q7 = _KeyDesignQuestion(
+        "ex02.q7",
+        "Events are stored under the key (partition_key, sort_key). With created_at as the "
+        "partition key, one node takes almost every write while the others idle (the "
+        "time-range hot spot of lesson 02). Work out why, then write a function "
+        "event_key(user_id, created_at) -> (partition_key, sort_key), both strings, so that "
+        "writes spread over the nodes at every hour of the day and one user's events of a day "
+        "can still be read as one range scan in time order.",
+        evaluate=event_key_design,
+        form=EVENT_KEY_FORM,
+        reference=lambda user_id, created_at: (user_id, created_at),
+        wrong=[(lambda user_id, created_at: (created_at[:10], created_at), "hot spot"),
+               (lambda user_id, created_at: (created_at, user_id), "last range"),
+               (lambda user_id, created_at: (user_id, "event"), "sort keys must be distinct")],
+        hints=["Diagnose first: every write of the moment has (almost) the same created_at, "
+               "so they all get the same partition, or neighbouring ones.",
+               "Put something with many distinct values at every moment first (the user id, or "
+               "a hash of it) in the partition key, and keep created_at as the sort key."],
+        solution_text=(
+            "def event_key(user_id, created_at):\n"
+            "    return user_id, created_at\n"
+            "# A sequential hot spot: at any moment every write has nearly the same created_at. "
+            "On a hash ring an hour or a day as partition key sends that hour's (day's) writes "
+            "to one node; on range partitions even a full timestamp does, since new keys sort "
+            "after all old ones. The user id spreads writes at every moment, and created_at "
+            "as sort key keeps each user's events in one partition, in time order."))
+    q8 = ChoiceQuestion(
+        "ex02.q8",
+        "A secondary index finds records by a field other than the partition key. A *local* "
+        "index keeps, on each partition, entries for that partition's own records only; a "
+        "*global* index is partitioned on its own, by the indexed value, so all entries for "
+        "one value sit together. Products are partitioned by product id, and an index on "
+        "colour answers 'all red products' (lesson 02 measured both designs). Which statement "
+        "explains why adding a product touches two partitions with the global index but one "
+        "with the local index, and what a query by colour then costs with the local index? "
+        "Answer with one letter from 'a' to 'd'.",
+        options=[
+            "The global 'red' entry usually sits on another partition than the product; a "
+            "local query by colour asks all partitions.",
+            "The global index is copied to every node, so each write goes to all of them; a "
+            "local index is read from a single node.",
+            "Both write one partition; the global index is slower only because it is updated "
+            "synchronously, and reads cost the same.",
+            "The local index is the distributed write: each partition keeps a copy of the "
+            "whole index, so a colour query reads just one.",
+        ],
+        answer="a",
+        explanations={
+            "b": "a global index is partitioned by the indexed value, not replicated "
+                 "everywhere: the entry for 'red' lives on one partition (and its N replicas).",
+            "c": "the index entry and the product usually sit on different partitions, so the "
+                 "write touches two of them (often asynchronously, which is why global-index "
+                 "reads can be stale).",
+            "d": "it is the other way round: a local index covers only its own partition's "
+                 "products, so a query by colour must scatter to every partition and gather.",
+        },
+        hints=["Ask where the index entry for 'red' lives in each design, and where the product "
+               "lives.",
+               "Local: entry beside the product, so a query by colour does not know which "
+               "partitions hold red products. Global: the entry is placed by the colour."],
+        solution_text=(
+            "(a). A global index is partitioned by the indexed term, so the entry for 'red' "
+            "usually lives on another partition than the product: every product write is also "
+            "a write elsewhere (a distributed write, often asynchronous). A local index keeps "
+            "entries beside their products, so writes stay on one partition, but a query by "
+            "colour must ask all partitions and wait for the slowest one (scatter-gather)."))
+
+    forwarded = forwarded_share(**ROUTING_RING)
+    nodes, n = ROUTING_RING["nodes"], ROUTING_RING["n"]
+    q9 = ValueQuestion(
+        "ex02.q9",
+        f"A ring of {nodes} nodes, N = {n}, {ROUTING_RING['vnodes']} tokens per node. Clients "
+        "send each request to a node picked at random, through a load balancer. As in Dynamo, "
+        "a node that is one of the key's N home replicas coordinates the request, and any "
+        "other node forwards it to one that is. What share of the requests are forwarded? "
+        "Answer with a number from 0 to 1 (within 0.01 counts).",
+        answer=forwarded,
+        form=Number(0, 1),
+        wrong={n / nodes: f"{n}/{nodes} is the share the contacted node serves itself: it "
+                          f"holds the key on {n} of the {nodes} nodes. The question asks for "
+                          "the requests it must pass on.",
+               1 / nodes: f"1/{nodes} is the chance of contacting one particular node. A "
+                          f"request stays put when the contacted node is any of the key's "
+                          f"{n} home replicas, and is forwarded otherwise.",
+               1 - 1 / nodes: "that counts a request as forwarded unless it reaches the key's "
+                              "first home replica. Any of the N home replicas can coordinate: "
+                              "only a node outside them forwards.",
+               0.0: "a partition-aware client never needs a forward, but these clients pick "
+                    "a node at random and know nothing of the ring."},
+        rel_tol=0.01,
+        hints=["For one key, how many of the nodes hold it, and how many do not?",
+               f"The contacted node is one of the key's {n} home replicas {n} times in "
+               f"{nodes}; every key has exactly N distinct home replicas, whatever its "
+               "position on the ring."],
+        solution_text=f"{forwarded:.3f}, that is 1 - N/S = 1 - {n}/{nodes}: a random node holds "
+                      f"the key only when it is one of the key's {n} home replicas. The share "
+                      f"grows with the cluster ({1 - n / 100:.2f} with 100 nodes), which is why "
+                      "partition-aware clients that contact a home replica directly save a hop "
+                      "on most requests.")
+    return q1, q2, q3, q4, q5, q6, q7, q8, q9

@@ -1,15 +1,15 @@
 """Exercises for lesson 04: writing while a node is down.
 
->>> q1, q2, q3, q4, q5 = questions()
+>>> q1, q2, q3, q4, q5, q6 = questions()
 >>> q1.check(_newest)
 Correct! (10 cases passed)
 >>> q4.check({"read_repair": "blocking", "r": 2}).correct
 True
 
-The expected answers of q2 and q5 come from the simulator:
+The expected answers of q2, q5 and q6 come from the simulator:
 
->>> q2.answer, q5.answer
-((1, 2), 18)
+>>> q2.answer, q5.answer, q6.answer
+((1, 2), 18, (2, 5))
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from ..experiments.read_repair import NEW, stale_keys_after_reads, two_reads
 from .answer_forms import Dict, OneOf, Tuple, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
-__all__ = ["questions", "judge_monotonic_config", "SEARCH_SEEDS", "MONOTONIC_FORM"]
+__all__ = ["questions", "judge_monotonic_config", "failed_write_copies", "SEARCH_SEEDS",
+           "MONOTONIC_FORM"]
 
 #: Random schedules :func:`judge_monotonic_config` searches for a violation.
 SEARCH_SEEDS = range(400)
@@ -178,6 +179,55 @@ def judge_monotonic_config(config) -> tuple[bool, str]:
     return True, (f"reads at R = {r} survive one replica down, Bob's second read kept "
                   f"{NEW!r}, and {found.runs} random schedules showed no read going back "
                   "in time.")
+
+
+# -- q6: a failed write is not rolled back -----------------------------------------------
+
+def failed_write_copies(*, seed: int = 0) -> tuple[int, int]:
+    """Where a failed write ends up: home replicas holding it after the put, and after a read.
+
+    N = 5, R = W = 3, strict quorum, the default failure detector (a node is
+    suspected only once it has missed replies) and async read repair. Every
+    home replica of ``profile:bob`` holds ``"v1"``. The last three home
+    replicas crash; a put of ``"v2"`` through the first one reaches only the
+    first two and times out short of W. The three recover, and one read
+    goes through the last home replica.
+
+    Returns
+    -------
+    (int, int)
+        Home replicas holding ``"v2"`` once the put's messages have landed,
+        and once the read's messages (its repairs included) have landed.
+
+    Examples
+    --------
+    >>> failed_write_copies()
+    (2, 5)
+    """
+    import dynamo_lab as dl
+
+    cluster = dl.Cluster(nodes=6, n=5, r=3, w=3, seed=seed, sloppy_quorum=False)
+    key = "profile:bob"
+    home = cluster.ring.home_replicas(key)
+    first = cluster.put(key, "v1", w=5)
+    cluster.run_until_idle()
+    for node in home[2:]:
+        cluster.crash(node)
+    failed = cluster.put(key, "v2", context=first.context, coordinator=home[0])
+    cluster.run_until_idle()
+    if failed.ok:    # the scenario is about a put that did not reach W
+        raise RuntimeError(f"the put was meant to fail but returned {failed}")
+
+    def copies():
+        replicas = cluster.replicas(key)
+        return sum("v2" in replicas.values_at(node) for node in home)
+
+    after_put = copies()
+    for node in home[2:]:
+        cluster.recover(node)
+    cluster.get(key, coordinator=home[-1])
+    cluster.run_until_idle()
+    return after_put, copies()
 
 
 def questions():
@@ -338,4 +388,38 @@ def questions():
         solution_text=f"{left}: the {len(stale.read)} keys that were read were all repaired "
                       f"(late replies included); the other {left} stay stale until "
                       "anti-entropy runs.")
-    return q1, q2, q3, q4, q5
+
+    copies = failed_write_copies()
+    wrong = {(0, 0): "a failed write leaves a trace. The replicas that stored v2 before the "
+                     "put gave up keep it: nothing rolls a write back in a leaderless store.",
+             (2, 2): "the read returns v2, because its clock descends from v1's, and read "
+                     "repair then sends it to every replica that answered with v1. A write that "
+                     "failed spreads like any other.",
+             (2, 3): "read repair does not stop at the R replies the read waited for: the "
+                     "replies that arrive later are compared and repaired too.",
+             (3, 5): "the put failed because it got fewer than W = 3 acknowledgements: only "
+                     "the home replicas that were up stored v2."}
+    q6 = ValueQuestion(
+        "ex04.q6",
+        "N = 5, R = W = 3, strict quorum, the default failure detector and "
+        "read_repair='async'. Every home replica of a key holds v1. Three of the five home "
+        "replicas are down when a client writes v2 through one of the other two, and the put "
+        "times out without W acknowledgements. The three recover, and one read of the key "
+        "runs. How many of the five home replicas hold v2 once the put's messages have "
+        "landed, and how many once the read's messages have landed? Answer with a pair "
+        "(after the put, after the read) of whole numbers from 0 to 5.",
+        answer=copies,
+        form=Tuple([WholeNumber(0, 5), WholeNumber(0, 5)],
+                   description="a pair (after the put, after the read) of whole numbers "
+                               "from 0 to 5",
+                   example="(1, 1)"),
+        wrong={pair: message for pair, message in wrong.items() if pair != copies},
+        hints=["Which home replicas received the put before it timed out? Does anything "
+               "remove v2 from them when the client is told the put failed?",
+               "The read compares the clocks of all the replies it gets, late ones included, "
+               "and sends the newest version to each replica that answered with an older one."],
+        solution_text=f"{copies}: the {copies[0]} home replicas that were up stored v2 and "
+                      "kept it although the put failed; the read found v2 the newest version "
+                      f"among the replies, and read repair copied it to the others, {copies[1]} "
+                      "in all.")
+    return q1, q2, q3, q4, q5, q6

@@ -1,9 +1,11 @@
 """Exercises for lesson 06: anti-entropy with Merkle trees.
 
->>> q1, q2, q3, q4, q5 = questions()
+>>> q1, q2, q3, q4, q5, q6 = questions()
 >>> q1.check(merkle_diff)
 Correct! (12 cases passed)
 >>> q3.check("b")
+Correct!
+>>> q6.check("c")
 Correct!
 """
 
@@ -18,7 +20,7 @@ from .answer_forms import Number, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion, drawn
 
 __all__ = ["questions", "as_levels", "diff_cases", "merkle_diff", "judge_interval",
-           "quiet_round_messages",
+           "quiet_round_messages", "delete_while_down",
            "MESSAGE_BUDGET_PER_MINUTE", "REPAIR_TARGET_MS", "INTERVAL_FORM"]
 
 #: q4's targets: background anti-entropy messages per minute in a quiet
@@ -247,6 +249,38 @@ def judge_interval(interval_ms, seed: int = 6) -> tuple[bool, str]:
                   f"copies were repaired {fixed / 1000:.1f} s after it came back (measured).")
 
 
+# -- q6: a tombstone purged too early ------------------------------------------------------
+
+def delete_while_down(tombstones: str, seed: int = 6) -> list:
+    """What a read returns after a delete that one home replica missed, and one repair round.
+
+    The scene of lesson 06, section 5: a 5-node cluster (N = 3, R = W = 2,
+    strict quorum) stores a card, its third home replica crashes, the card is
+    deleted with W = 2, the replica recovers and one anti-entropy round runs.
+    With ``tombstones="naive"`` the two replicas that acknowledged the delete
+    purge the tombstone at once, and the round copies the card back.
+
+    >>> delete_while_down("naive")
+    ['visa-4242']
+    >>> delete_while_down("safe")
+    []
+    """
+    import dynamo_lab as dl
+
+    cluster = dl.Cluster(nodes=5, n=3, r=2, w=2, seed=seed, sloppy_quorum=False,
+                         failure_detector="oracle", tombstones=tombstones)
+    key = "card:alice"
+    home = cluster.ring.home_replicas(key)
+    cluster.put(key, "visa-4242")
+    cluster.run_until_idle()
+    cluster.crash(home[2])
+    cluster.delete(key, context=cluster.get(key).context)
+    cluster.run_until_idle()
+    cluster.recover(home[2])
+    cluster.anti_entropy()
+    return list(cluster.get(key).values)
+
+
 # -- the questions -------------------------------------------------------------------------
 
 def _draw_tree_shape(rng) -> dict:
@@ -425,4 +459,46 @@ def questions():
                "Each range has N home replicas, and each pair of them is one exchange: "
                "C(3, 2) = 3 per range."],
         solution_text=f"{pairs} = {ranges} ranges x 3 pairs (C(3, 2)) per range.")
-    return q1, q2, q3, q4, q5
+
+    q6 = ChoiceQuestion(
+        "ex06.q6",
+        "A cluster with N = 3 and R = W = 2 deletes a key while one of the key's home replicas "
+        "is down. The two replicas that acknowledged the delete purge its tombstone at once. "
+        "Then the third replica comes back, and an anti-entropy round runs. What happens, and "
+        "what would have prevented it? Answer with one letter from 'a' to 'd'.",
+        options=[
+            "Nothing goes wrong: the delete reached W = 2 replicas, so any read quorum of two "
+            "still sees it.",
+            "The deleted value comes back; reading with R = 3 (ALL) instead of R = 2 would "
+            "have hidden it.",
+            "The deleted value comes back; keep each tombstone until repair has reached every "
+            "replica.",
+            "Anti-entropy removes the returning copy, since two of the three replicas hold no "
+            "value for it.",
+        ],
+        answer="c",
+        explanations={
+            "a": "W = 2 makes the delete visible to a read quorum only while the tombstone "
+                 "exists. Once both replicas purge it they hold nothing, and the returning "
+                 "replica's old value looks like a write they missed.",
+            "b": "R = 3 makes the read hear from the returning replica, and its old value is "
+                 "the only version left: the read returns it. The fix is on the purge side: "
+                 "the tombstone must outlive the gap between repairs.",
+            "d": "anti-entropy does not vote. A replica with no record looks like one that "
+                 "missed a write, so the round copies the old value to the other two; only a "
+                 "tombstone says that the key was deleted.",
+        },
+        hints=["In lesson 06, section 5, what did the two replicas that acknowledged the "
+               "delete hold after the naive purge?",
+               "Anti-entropy copies what one replica has to a replica that lacks it. What "
+               "must the other two still hold for the round to copy the delete instead?"],
+        solution_text=(
+            "(c) Once the two replicas purge the tombstone they hold nothing, so the returning "
+            "replica's old value looks like a write they missed, and anti-entropy (or read "
+            "repair) copies it back: in the simulator a read then returns "
+            f"{delete_while_down('naive')} with tombstones='naive' and "
+            f"{delete_while_down('safe')} with tombstones='safe'. W replicas make a delete "
+            "visible to read quorums, but a tombstone may be purged only once every replica "
+            "holds it: keep it longer than the longest gap between repairs, as Cassandra's "
+            "gc_grace_seconds asks."))
+    return q1, q2, q3, q4, q5, q6

@@ -1,6 +1,6 @@
 """Exercises for lesson 07: concurrent writes and version vectors.
 
->>> q1, q2, q3, q4, q5 = questions()
+>>> q1, q2, q3, q4, q5, q6, q7 = questions()
 >>> q2.check(lambda a, b: {node: max(a.get(node, 0), b.get(node, 0)) for node in {**a, **b}})
 Correct! (9 cases passed)
 >>> q4.check("a")
@@ -10,12 +10,12 @@ Incorrect: last-write-wins never looks at who acknowledged what: ...
 from __future__ import annotations
 
 from ..experiments.concurrent_writes import lww_clock_skew, sibling_explosion
-from ..versions import VERSIONING_SCHEMES, VectorClock
+from ..versions import DEFAULT_CLOCK_THRESHOLD, VERSIONING_SCHEMES, VectorClock
 from .answer_forms import OneOf, WholeNumber
 from .questions import ChoiceQuestion, ConfigQuestion, FunctionQuestion, ValueQuestion
 
 __all__ = ["questions", "siblings_after_context_less_writes", "keeps_adds_without_explosion",
-           "SCHEME_FORM"]
+           "write_after_wipe", "coordinators_until_false_sibling", "SCHEME_FORM"]
 
 #: The form of q5's answer: the name of a versioning scheme.
 SCHEME_FORM = OneOf(list(VERSIONING_SCHEMES), ignore_case=True, noun="one of the names",
@@ -257,6 +257,82 @@ def keeps_adds_without_explosion(config, rounds: int = _ROUNDS) -> tuple[bool, s
                   "dots its context covers.")
 
 
+# -- q6: a wiped node that keeps its clock identity (Riak kv679) ---------------------
+
+def write_after_wipe(reuse_identity: bool = True, seed: int = 0) -> list:
+    """Run question 6's schedule and return what a final read with R = N returns.
+
+    A 3-node cluster (N = 3, R = W = 2). A client puts "v1" through A, reads
+    it and puts "v2" through A with the read's context, so every replica holds
+    "v2" under the clock {A:2}. Then A crashes, loses its data and recovers
+    (``reuse_identity`` says whether it keeps its old clock identity), and
+    another client puts "v3" through A without a context.
+
+    Examples
+    --------
+    >>> write_after_wipe(reuse_identity=True)
+    ['v2']
+    >>> sorted(write_after_wipe(reuse_identity=False))
+    ['v2', 'v3']
+    """
+    import dynamo_lab as dl
+
+    cluster = dl.Cluster(nodes=3, n=3, r=2, w=2, seed=seed)
+    first, second = cluster.client("first"), cluster.client("second")
+    first.put("note", "v1", coordinator="A")
+    cluster.run_until_idle()
+    read = first.get("note", coordinator="A")
+    first.put("note", "v2", context=read.context, coordinator="A")
+    cluster.run_until_idle()
+    cluster.crash("A", lose_data=True, reuse_identity=reuse_identity)
+    cluster.recover("A")
+    second.put("note", "v3", coordinator="A")
+    cluster.run_until_idle()
+    return cluster.get("note", r=3).values
+
+
+# -- q7: Dynamo's clock truncation ----------------------------------------------------
+
+def coordinators_until_false_sibling(clock_threshold: int = DEFAULT_CLOCK_THRESHOLD,
+                                     seed: int = 3, most: int = 15) -> int | None:
+    """The fewest coordinators after which a stale replica keeps a false sibling.
+
+    Lesson 07's schedule, with ``clock_threshold`` pairs kept per clock: in a
+    16-node cluster (N = 3, R = W = 2, no sloppy quorum) the key's first home
+    replica writes ["book"]; the third home replica crashes; a client then
+    reads and adds an item through one node outside the preference list after
+    another, and the crashed replica recovers just before the last of these
+    writes. Returns the number of coordinators in all (the first one
+    included) for which the recovered replica holds ["book"] beside the last
+    write, or None if no run up to ``most`` coordinators does.
+
+    Examples
+    --------
+    >>> coordinators_until_false_sibling(4)
+    5
+    """
+    import dynamo_lab as dl
+
+    for outsiders in range(1, most):
+        cluster = dl.Cluster(nodes=16, n=3, r=2, w=2, seed=seed, sloppy_quorum=False,
+                             clock_threshold=clock_threshold)
+        home = cluster.ring.preference_list("cart")[:3]
+        outside = [node for node in cluster.ring.nodes if node not in home][:outsiders]
+        client = cluster.client("shopper")
+        client.put("cart", ["book"], coordinator=home[0])
+        cluster.run_until_idle()
+        cluster.crash(home[2])
+        for node in outside:
+            read = client.get("cart", coordinator=node)
+            if node == outside[-1]:
+                cluster.recover(home[2])
+            client.put("cart", read.values[0] + [node], context=read.context, coordinator=node)
+            cluster.run_until_idle()
+        if len(cluster.replicas("cart").values_at(home[2])) > 1:
+            return 1 + outsiders
+    return None
+
+
 def questions():
     """The questions of exercise notebook 07, in order."""
     q1 = FunctionQuestion(
@@ -410,4 +486,78 @@ def questions():
         solution_text=("'dvv': each sibling keeps the dot of the write that made it, so a "
                        "write removes exactly the siblings its context covers. 'lww' loses "
                        f"adds and 'vector_clock' ends with {2 * _ROUNDS} siblings."))
-    return q1, q2, q3, q4, q5
+    wiped = sorted(write_after_wipe(reuse_identity=True))
+    wipe_outcomes = {"a": ["v2", "v3"], "b": ["v3"], "c": ["v2"]}
+    wipe_answer = next((letter for letter, values in wipe_outcomes.items() if wiped == values),
+                       "d")
+    q6 = ChoiceQuestion(
+        "ex07.q6",
+        "A 3-node cluster (N = 3, R = W = 2, versioning='vector_clock'). A client puts 'v1' "
+        "through A, reads it, and puts 'v2' through A with the read's context, so every "
+        "replica holds 'v2' under the clock {A:2}. Then A crashes, loses its data and "
+        "recovers under its old clock identity (reuse_identity=True). Another client puts "
+        "'v3' through A without a context, and W = 2 replicas acknowledge it. Once everything "
+        "has settled, what does a read with R = 3 return? Answer with one letter from 'a' to "
+        "'d'.",
+        options=["'v2' and 'v3' as siblings, since 'v3' had no context.",
+                 "'v3' only, since it is the newest acknowledged write.",
+                 "'v2' only: the acknowledged 'v3' is silently lost.",
+                 "Nothing new: the replicas refuse the put of 'v3'."],
+        answer=wipe_answer,
+        explanations={
+            "a": "that is what happens when A comes back under a new identity (the "
+                 "simulator's default, and Riak's fix). With its old identity, A's counter "
+                 "starts again: 'v3' gets the pair (A, 1), which the stored clock {A:2} "
+                 "already covers.",
+            "b": "the replicas do not compare real time. To them, 'v3' carries the pair "
+                 "(A, 1), an old write of A's that {A:2} has already seen, so 'v2' wins and "
+                 "read repair overwrites A's copy.",
+            "d": "the put succeeds: the replicas acknowledge it and quietly keep what they "
+                 "had. The loss is silent, which is what made Riak's kv679 dangerous.",
+        },
+        hints=["After the wipe A stores nothing for the key. Which counter does it give "
+               "its next write?",
+               "'v3' gets the pair (A, 1). Does the clock {A:2} that B and C hold cover it?"],
+        solution_text=(f"({wipe_answer}) A read returns {wiped}. A came back empty under its "
+                       "old identity, so its counter started again and 'v3' got the pair "
+                       "(A, 1), which {A:2} already covers: B and C took it for an old write, "
+                       "and the acknowledged 'v3' was lost. A new identity per incarnation "
+                       "(Riak's fix: a new actor id, or epoch, for a vnode that lost its "
+                       "data) makes 'v3' a sibling of 'v2'."))
+    threshold = 4
+    needed = coordinators_until_false_sibling(threshold)
+    truncation_wrong = {
+        threshold: f"a clock keeps up to {threshold} pairs, so with {threshold} coordinators "
+                   "nothing is dropped yet. The oldest pair goes only when one more "
+                   "coordinator adds its own.",
+        3: "N limits the replicas, not the clock: every coordinator, home replica or not, "
+           "adds its own pair.",
+        DEFAULT_CLOCK_THRESHOLD: f"{DEFAULT_CLOCK_THRESHOLD} is the paper's threshold and the "
+                                 f"simulator's default; this cluster keeps {threshold} pairs.",
+        DEFAULT_CLOCK_THRESHOLD + 1: f"that is the count with the default threshold of "
+                                     f"{DEFAULT_CLOCK_THRESHOLD}; this cluster keeps "
+                                     f"{threshold} pairs.",
+    }
+    truncation_wrong.pop(needed, None)
+    q7 = ValueQuestion(
+        "ex07.q7",
+        f"Lesson 07's truncation schedule with clock_threshold={threshold}: in a 16-node "
+        f"cluster (N = 3, no sloppy quorum) the key's first home replica writes ['book'], the "
+        f"third home replica crashes, and a client reads and adds an item through one node "
+        f"outside the preference list after another; the crashed replica recovers just "
+        f"before the last write. How many coordinators in all (the first one included) does "
+        f"it take before the recovered replica keeps ['book'] as a false sibling? Answer with "
+        f"a whole number.",
+        answer=needed,
+        form=WholeNumber(),
+        wrong=truncation_wrong,
+        hints=["Count the pairs in the last write's clock: one per coordinator, the first "
+               "one included. When does it hold more than the threshold?",
+               f"Once a clock would hold {threshold} + 1 pairs, the oldest, the pair of "
+               f"['book'], is dropped, and the last write no longer descends ['book']."],
+        solution_text=(f"{needed}: each coordinator adds a pair, so the clock of the last write "
+                       f"would hold {needed} pairs, one more than the threshold of {threshold}. "
+                       "The oldest pair, the one of the first write, is dropped, and the "
+                       "recovered replica keeps ['book'] beside the last write (checked on "
+                       "the simulator, ex07.coordinators_until_false_sibling)."))
+    return q1, q2, q3, q4, q5, q6, q7

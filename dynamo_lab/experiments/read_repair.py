@@ -6,7 +6,9 @@ comes back holding the old version. Reads then ask several replicas, keep
 the newest reply (by its vector clock) and, with read repair, send it to the
 replicas that answered with something older. The functions here run those
 stories on a :class:`~dynamo_lab.cluster.Cluster` with fixed message delays,
-so lesson 04 can show each step and the exercises can ask about it:
+for the exercises and tests. Lesson 04 writes the same scenarios out in
+visible code (its ``bob_reads_twice`` and ``read_after_b_recovers`` give the
+same runs as :func:`two_reads` and :func:`read_after_recovery`):
 
 * :func:`read_after_recovery`: a read right after a down replica recovers,
   and which replicas hold the new value when the read returns and once the

@@ -55,7 +55,7 @@ exercises: $(STAMP)  ## regenerate exercises/ from solutions/
 	$(BIN)/python tools/generate_exercises.py solutions exercises
 
 notebooks: $(STAMP)  ## re-execute lessons and solutions in place, then regenerate exercises/
-	$(BIN)/python tools/refresh_notebooks.py notebooks/*.ipynb solutions/*.ipynb
+	$(BIN)/python tools/refresh_notebooks.py notebooks/*.ipynb notebooks/deep_dives/*.ipynb solutions/*.ipynb
 	$(BIN)/python tools/generate_exercises.py solutions exercises
 
 release: $(STAMP)  ## write a learner's copy without solutions: make release DIR=../course [GRADED=1]

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    paths = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
+    paths = (sorted((ROOT / "notebooks").glob("*.ipynb"))
+             + sorted((ROOT / "notebooks" / "deep_dives").glob("*.ipynb"))
+             + sorted((ROOT / "solutions").glob("*.ipynb")))
     total = 0.0
     for path in paths:
         notebook = nbformat.read(path, as_version=4)

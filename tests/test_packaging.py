@@ -153,6 +153,7 @@ def test_placement_never_uses_pythons_salted_hash():
 
 def test_readme_lists_every_lesson_notebook_and_only_those():
     text = (ROOT / "README.md").read_text()
-    listed = set(re.findall(r"^\| `(\d\d_[a-z0-9_]+)` \|", text, flags=re.M))
+    listed = set(re.findall(r"^\| `((?:deep_dives/)?\d\d_[a-z0-9_]+)` \|", text, flags=re.M))
     present = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    present |= {f"deep_dives/{p.stem}" for p in (ROOT / "notebooks" / "deep_dives").glob("*.ipynb")}
     assert listed == present, (sorted(present - listed), sorted(listed - present))

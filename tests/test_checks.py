@@ -163,3 +163,32 @@ def test_a_time_budget_can_cut_a_search_short_and_bad_budgets_are_refused():
     assert not cut.found and cut.runs < 1000
     with pytest.raises(ValueError, match="time_budget_s must be None or a number"):
         find_anomaly("stale_read", time_budget_s=0)
+
+
+def test_a_context_older_than_a_write_cannot_have_replaced_it():
+    # Riak's kv679: A restarts empty under its old identity, so its next write
+    # reuses the event ("A", 1) of "v1". "v2"'s context saw that event, but
+    # "v2" was written before "v3" began, so it cannot have replaced "v3".
+    cluster = dl.Cluster(nodes=3, n=3, r=2, w=2, seed=1)
+    cluster.put("k", "v1", coordinator="A")
+    cluster.put("k", "v2", coordinator="A", context=cluster.get("k").context)
+    cluster.run_until_idle()
+    cluster.crash("A", lose_data=True, reuse_identity=True)
+    cluster.recover("A")
+    third = cluster.put("k", "v3", coordinator="A")
+    cluster.run_until_idle()
+    final = cluster.get("k", r="ALL").values
+    assert third.ok and "v3" not in final            # acknowledged, then silently lost
+    report = lost_writes(cluster.history, {"k": final})
+    assert report.lost == {"k": ["v3"]}
+    # With a new identity the write is concurrent with "v2" and survives.
+    cluster = dl.Cluster(nodes=3, n=3, r=2, w=2, seed=1)
+    cluster.put("k", "v1", coordinator="A")
+    cluster.put("k", "v2", coordinator="A", context=cluster.get("k").context)
+    cluster.run_until_idle()
+    cluster.crash("A", lose_data=True)
+    cluster.recover("A")
+    cluster.put("k", "v3", coordinator="A")
+    cluster.run_until_idle()
+    final = cluster.get("k", r="ALL").values
+    assert "v3" in final and lost_writes(cluster.history, {"k": final}).ok

@@ -15,7 +15,14 @@ context clock covers it. Then:
 
 Only the contexts decide: not the order of a process's puts, nor which
 process wrote what. A put whose invocation has no context (a blind put, or a
-history read from a file without contexts) replaced nothing.
+history read from a file without contexts) replaced nothing. One fact of time
+bounds them: X can have seen W only if X was invoked no earlier than W, since
+X's context comes from a read that ended before X began, and W's event is
+made after W begins. That matters when an event is made twice: a node that
+restarts empty under its old identity (Riak's kv679 bug,
+``crash(node, lose_data=True, reuse_identity=True)``) gives a new write the
+event of an old one, and a context that saw the old write would otherwise
+seem to have replaced the new one.
 
 Examples
 --------
@@ -127,7 +134,8 @@ def lost_writes(history, final_reads) -> LostWriteReport:
             if inv.f != "put" or done is None or done.type != "ok":
                 continue
             replaced = any(replaces(other.context, done.event)
-                           for other, _ in candidates if other is not inv)
+                           for other, _ in candidates
+                           if other is not inv and other.time >= inv.time)
             (may if replaced else must).append(inv.value)
         if must:
             report.must[key] = must

@@ -16,9 +16,12 @@ The reference for q2 measures a run exactly as the simulator's report does:
 >>> report.write_downtime_ms
 1000.0
 
-Question 7's answer comes from the simulator:
+Question 7's answer comes from the simulator. Reads and writes that reach
+every replica (R = W = N = 3) change nothing in the race:
 
->>> username_race("lww")
+>>> username_race("lww", r=3, w=3)
+(2, ['bob'])
+>>> username_race("lww", r=2, w=2)
 (2, ['bob'])
 """
 
@@ -219,14 +222,14 @@ def lww_survivor_with_skew(skew_ms: float = -50.0, gap_ms: float = 10.0, seed: i
     return first
 
 
-def username_race(versioning: str = "lww", seed: int = 1):
+def username_race(versioning: str = "lww", r: int = 3, w: int = 3, seed: int = 1):
     """Question 7's race: two clients check that a username is free, then both claim it.
 
-    A leaderless cluster with N = 3, R = W = 2 and the given ``versioning``.
-    Alice and Bob each read ``username:sam`` (nothing is there), then each
-    writes their own name with the context of that read, at the same moment.
-    Returns how many of the two claims were acknowledged and the values a
-    read returns afterwards.
+    A leaderless cluster of 3 nodes with N = 3, the given ``r``, ``w`` and
+    ``versioning``. Alice and Bob each read ``username:sam`` (nothing is
+    there), then each writes their own name with the context of that read,
+    at the same moment. Returns how many of the two claims were acknowledged
+    and the values a read returns afterwards.
 
     Examples
     --------
@@ -235,7 +238,7 @@ def username_race(versioning: str = "lww", seed: int = 1):
     """
     from ..cluster import Cluster
 
-    cluster = Cluster(nodes=3, n=3, r=2, w=2, seed=seed, versioning=versioning)
+    cluster = Cluster(nodes=3, n=3, r=r, w=w, seed=seed, versioning=versioning)
     checked = {c: c.get("username:sam") for c in (cluster.client("alice"), cluster.client("bob"))}
     claims = [c.start_put("username:sam", c.name, context=seen.context)
               for c, seen in checked.items()]
@@ -421,40 +424,52 @@ def questions():
                       "and a leader that hears of a newer epoch steps down. It does not speed "
                       "up detection, and it cannot save writes the old leader acknowledged "
                       "alone: those are discarded when it rejoins.")
-    race = username_race("lww")
+    race = username_race("lww", r=3, w=3)
     answer = (race[0], len(race[1]))
     wrong = {
-        (1, 1): "R + W > N makes a read see the writes acknowledged before it, but both "
-                "clients read before either claim existed. Nothing compares a write with "
-                "another one in flight: each claim only needs two replicas to store it, so "
-                "neither is refused.",
+        (1, 1): "R = W = 3 makes every read and every write wait for all three replicas, but "
+                "that orders nothing. Both clients read before either claim existed, and each "
+                "replica stores whatever claim reaches it without comparing it with the other "
+                "one in flight. Stronger quorums decide which writes a read sees; they do not "
+                "turn check-then-claim into one step, so neither claim is refused.",
+        (1, 2): "no replica refuses a claim, so both reach all three replicas and both are "
+                "acknowledged. (A write that fails is not rolled back either: its value stays "
+                "where it was stored.) And last write wins returns one value, never two.",
+        (2, 0): "the two claims do not cancel out: last write wins keeps the claim with the "
+                "later timestamp on every replica, so a read returns that one value.",
         (2, 2): "two values are what vector clocks keep (siblings). Last write wins keeps "
                 "the claim with the later timestamp and silently drops the other, although "
                 "its client was told ok.",
         (0, 0): "a leaderless write is never refused for clashing with another write: each "
-                "claim succeeds once two replicas store it.",
+                "claim succeeds once all three replicas store it.",
     }
     q7 = ValueQuestion(
         "ex01.q7",
-        "A leaderless cluster with N = 3, R = W = 2 and last write wins "
-        "(versioning='lww'). Alice and Bob each read username:sam and find nothing there. "
-        "Then, at the same moment, each writes their own name to username:sam with the "
-        "context of their read, to claim the name. How many of the two claims are "
-        "acknowledged, and how many values does a read of username:sam return afterwards? "
-        "Answer with a pair (claims acknowledged, values read) of whole numbers from 0 to 2.",
+        "Lesson 01 raced two sign-ups with N = 3 and R = W = 2. Now take the strongest "
+        "quorums there are: a leaderless cluster of 3 nodes with N = 3, R = W = 3 and last "
+        "write wins (versioning='lww'), so every read and every write waits for all three "
+        "replicas. Alice and Bob each read username:sam and find nothing there. Then, at the "
+        "same moment, each writes their own name to username:sam with the context of their "
+        "read, to claim the name. How many of the two claims are acknowledged, and how many "
+        "values does a read of username:sam return afterwards? Answer with a pair (claims "
+        "acknowledged, values read) of whole numbers from 0 to 2.",
         answer=answer,
         form=Tuple([WholeNumber(0, 2), WholeNumber(0, 2)],
                    description="a pair (claims acknowledged, values read) of whole numbers "
                                "from 0 to 2",
                    example="(0, 2)"),
         wrong={k: v for k, v in wrong.items() if k != answer},
-        hints=["Does anything in a leaderless write check whether another client is writing "
-               "the same key? What does a claim need in order to be acknowledged?",
-               "Both claims are concurrent: neither client's context has seen the other's "
-               "write. What does last write wins do with two concurrent values?"],
-        solution_text=(f"{answer}: both claims reach two replicas and are acknowledged, and "
-                       "last write wins then keeps only the later one, so one client was told "
-                       "ok and lost the name. Check with ex01.username_race('lww'). A unique "
-                       "claim needs one place that orders the writes and can refuse one: a "
-                       "leader with consensus, or a transaction."))
+        hints=["Waiting for all three replicas makes a read see every write acknowledged "
+               "before it. Were the claims acknowledged before Alice and Bob read?",
+               "Does any replica check whether another client is claiming the same key? If "
+               "not, both claims are stored and acknowledged; then ask what last write wins "
+               "does with two concurrent values."],
+        solution_text=(f"{answer}, the same as with R = W = 2: both claims reach all three "
+                       "replicas and are acknowledged, and last write wins then keeps only the "
+                       "later one, so one client was told ok and lost the name. Quorum sizes "
+                       "decide which acknowledged writes a read sees, not whether a write may "
+                       "go ahead. A unique username, like a balance that must not go "
+                       "negative, needs one place that orders conflicting writes and can "
+                       "refuse one: a leader with consensus, or serializable transactions. "
+                       "Check with ex01.username_race('lww', r=3, w=3)."))
     return q1, q2, q3, q4, q5, q6, q7

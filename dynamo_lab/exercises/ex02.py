@@ -9,9 +9,14 @@ Correct! (14 cases passed)
 Fraction(1, 11)
 >>> q7.check(lambda user_id, created_at: (created_at[:10], created_at)).outcome
 'incorrect'
->>> q8.check("a")
+>>> q8.check("b")
 Correct!
->>> q9.check(1 - 3 / 8)
+
+Question 9's answer is measured on the model's Ring; N / (S + 1) is close enough:
+
+>>> round(stale_map_share(), 3)
+0.329
+>>> q9.check(3 / 9)
 Correct!
 """
 
@@ -21,7 +26,7 @@ from bisect import bisect_left
 from fractions import Fraction
 
 from ..hash_mod_n import expected_fraction_moved, sample_keys
-from ..experiments.key_design import judge_key_design
+from ..experiments.key_design import MAX_BUSIEST_SHARE, judge_key_design
 from ..experiments.partitioning import (
     copies_moved, hot_key_weights, node_names, request_load, strategy_efficiency,
 )
@@ -32,12 +37,12 @@ from .questions import (NOT_ATTEMPTED, CheckResult, ChoiceQuestion, ConfigQuesti
                         FunctionQuestion, ThoughtQuestion, ValueQuestion)
 
 __all__ = ["questions", "walk_clockwise", "join_share", "hot_key_efficiency",
-           "event_key_design", "forwarded_share", "EVENT_KEY_FORM", "ROUTING_RING"]
+           "event_key_design", "stale_map_share", "EVENT_KEY_FORM", "STALE_MAP_RING"]
 
 #: The form of question 7's answer: a key function.
 EVENT_KEY_FORM = Function("event_key", ("user_id", "created_at"))
-#: Question 9: the ring a client routes requests on (8 nodes, N = 3, 64 tokens each).
-ROUTING_RING = {"nodes": 8, "n": 3, "vnodes": 64}
+#: Question 9: the ring a client's map describes before node K joins.
+STALE_MAP_RING = {"nodes": 8, "n": 3, "vnodes": 256, "keys": 10_000}
 
 
 def walk_clockwise(position: int, tokens: list[tuple[int, str]], n: int) -> list[str]:
@@ -188,20 +193,25 @@ def event_key_design(key_fn) -> tuple[bool, str]:
     return False, "; ".join(report.problems) + "."
 
 
-def forwarded_share(nodes: int = 8, n: int = 3, vnodes: int = 64, keys: int = 2000) -> float:
-    """Share of requests a node picked at random must forward, on the model's Ring.
+def stale_map_share(nodes: int = 8, n: int = 3, vnodes: int = 256,
+                    keys: int = 10_000) -> float:
+    """Share of keys whose home replicas an old map gets wrong once node K joins.
 
-    A request for a key goes to each of the ``nodes`` nodes equally often; the
-    contacted node forwards it unless it is one of the key's ``n`` home
-    replicas. Averaged over ``keys`` sample keys.
+    A partition-aware client routes with its own copy of the ring (its map).
+    Node ``"K"`` joins a ring of ``nodes`` nodes before the client hears of
+    it; for each of ``keys`` sample keys, the old map is wrong when its set of
+    ``n`` home replicas differs from the new ring's.
 
-    >>> forwarded_share()
-    0.625
+    >>> 0.3 < stale_map_share() < 3 / 8
+    True
     """
-    ring = Ring(node_names(nodes), n=n, vnodes=vnodes)
+    old_map = Ring(node_names(nodes), n=n, vnodes=vnodes)
+    new_map = old_map.copy()
+    new_map.add_node("K")
     sample = sample_keys(keys)
-    outside = sum(len(ring.nodes) - len(ring.home_replicas(key)) for key in sample)
-    return outside / (len(ring.nodes) * len(sample))
+    wrong = sum(set(old_map.home_replicas(key)) != set(new_map.home_replicas(key))
+                for key in sample)
+    return wrong / len(sample)
 
 
 def questions():
@@ -363,20 +373,27 @@ def questions():
                       "takes over move, about 1/11.")
     q7 = _KeyDesignQuestion(
         "ex02.q7",
-        "Events are stored under the key (partition_key, sort_key). With created_at as the "
-        "partition key, one node takes almost every write while the others idle (the "
-        "time-range hot spot of lesson 02). Work out why, then write a function "
-        "event_key(user_id, created_at) -> (partition_key, sort_key), both strings, so that "
-        "writes spread over the nodes at every hour of the day and one user's events of a day "
-        "can still be read as one range scan in time order.",
+        "Events are stored under the key (partition_key, sort_key). Keys that start with "
+        "the time make the time-range hot spot of lesson 02: on a range-partitioned store, "
+        "created_at as the partition key sends every new write to the last range, and on a "
+        "hash ring, the hour of created_at sends all of an hour's writes to one node. Write a "
+        "function event_key(user_id, created_at) -> (partition_key, sort_key), both strings, "
+        f"so that (1) at every hour of the day, no node of a 5-node hash ring and no range of "
+        f"a store with 5 sorted ranges takes more than {MAX_BUSIEST_SHARE:.0%} of that hour's "
+        "writes, and (2) one user's events of a day can be read as one range scan in time "
+        "order: they share one partition key, and their sort keys are distinct and follow "
+        "created_at.",
         evaluate=event_key_design,
         form=EVENT_KEY_FORM,
         reference=lambda user_id, created_at: (user_id, created_at),
         wrong=[(lambda user_id, created_at: (created_at[:10], created_at), "hot spot"),
                (lambda user_id, created_at: (created_at, user_id), "last range"),
                (lambda user_id, created_at: (user_id, "event"), "sort keys must be distinct")],
-        hints=["Diagnose first: every write of the moment has (almost) the same created_at, "
-               "so they all get the same partition, or neighbouring ones.",
+        hints=["Diagnose first: at any moment the writes have nearly the same created_at. On "
+               "a hash ring only equal partition keys share a node, so an hour or a day as "
+               "partition key puts a whole hour's writes on one node. On sorted ranges, keys "
+               "that are merely close share a range, so even a full timestamp sends every new "
+               "write to the last one.",
                "Put something with many distinct values at every moment first (the user id, or "
                "a hash of it) in the partition key, and keep created_at as the sort key."],
         solution_text=(
@@ -391,73 +408,86 @@ def questions():
         "ex02.q8",
         "A secondary index finds records by a field other than the partition key. A *local* "
         "index keeps, on each partition, entries for that partition's own records only; a "
-        "*global* index is partitioned on its own, by the indexed value, so all entries for "
-        "one value sit together. Products are partitioned by product id, and an index on "
-        "colour answers 'all red products' (lesson 02 measured both designs). Which statement "
-        "explains why adding a product touches two partitions with the global index but one "
-        "with the local index, and what a query by colour then costs with the local index? "
-        "Answer with one letter from 'a' to 'd'.",
+        "*global* index is partitioned on its own, by the indexed value. Products are "
+        "partitioned by product id, and an index on colour answers 'all red products'. What "
+        "does each design cost when a product is added, and when a query asks for all red "
+        "products? Answer with one letter from 'a' to 'd'.",
         options=[
-            "The global 'red' entry usually sits on another partition than the product; a "
-            "local query by colour asks all partitions.",
-            "The global index is copied to every node, so each write goes to all of them; a "
-            "local index is read from a single node.",
-            "Both write one partition; the global index is slower only because it is updated "
-            "synchronously, and reads cost the same.",
-            "The local index is the distributed write: each partition keeps a copy of the "
-            "whole index, so a colour query reads just one.",
+            "Global: the entry is written atomically with the product, so a query is never "
+            "stale. Local: a write stays on one partition; a query asks every one.",
+            "Global: a write usually updates a second partition; a query reads one. Local: "
+            "a write stays on one partition; a query asks every partition.",
+            "Global: a write stays on one partition; a query asks every partition. Local: "
+            "a write usually updates a second partition; a query reads one.",
+            "Global: a write usually updates a second partition; a query reads one. Local: "
+            "a write stays on one; a query asks the partitions holding red products.",
         ],
-        answer="a",
+        answer="b",
         explanations={
-            "b": "a global index is partitioned by the indexed value, not replicated "
-                 "everywhere: the entry for 'red' lives on one partition (and its N replicas).",
-            "c": "the index entry and the product usually sit on different partitions, so the "
-                 "write touches two of them (often asynchronously, which is why global-index "
-                 "reads can be stale).",
-            "d": "it is the other way round: a local index covers only its own partition's "
-                 "products, so a query by colour must scatter to every partition and gather.",
+            "a": "the 'red' entry usually sits on another partition than the product, and "
+                 "writing both atomically would take a distributed transaction. DynamoDB, for "
+                 "one, updates its global indexes asynchronously, so a query by colour can "
+                 "miss a recent write.",
+            "c": "that is the two designs the other way round. A local index keeps its "
+                 "entries beside their products, so a write stays put but nobody knows which "
+                 "partitions hold red products; a global index places the entry by colour.",
+            "d": "a local index knows only its own partition's products, so no one can tell "
+                 "which partitions hold red products without asking them all. Products are "
+                 "spread by id, so red ones sit on nearly every partition anyway.",
         },
         hints=["Ask where the index entry for 'red' lives in each design, and where the product "
                "lives.",
                "Local: entry beside the product, so a query by colour does not know which "
-               "partitions hold red products. Global: the entry is placed by the colour."],
+               "partitions hold red products. Global: the entry is placed by the colour, "
+               "wherever that hashes."],
         solution_text=(
-            "(a). A global index is partitioned by the indexed term, so the entry for 'red' "
+            "(b). A global index is partitioned by the indexed term, so the entry for 'red' "
             "usually lives on another partition than the product: every product write is also "
-            "a write elsewhere (a distributed write, often asynchronous). A local index keeps "
-            "entries beside their products, so writes stay on one partition, but a query by "
-            "colour must ask all partitions and wait for the slowest one (scatter-gather)."))
+            "a write elsewhere (a distributed write; DynamoDB does it asynchronously, so "
+            "queries can be stale). A local index keeps entries beside their products, so "
+            "writes stay on one partition, but a query by colour must ask all partitions and "
+            "wait for the slowest one (scatter-gather)."))
 
-    forwarded = forwarded_share(**ROUTING_RING)
-    nodes, n = ROUTING_RING["nodes"], ROUTING_RING["n"]
+    stale = stale_map_share(**STALE_MAP_RING)
+    nodes, n = STALE_MAP_RING["nodes"], STALE_MAP_RING["n"]
     q9 = ValueQuestion(
         "ex02.q9",
-        f"A ring of {nodes} nodes, N = {n}, {ROUTING_RING['vnodes']} tokens per node. Clients "
-        "send each request to a node picked at random, through a load balancer. As in Dynamo, "
-        "a node that is one of the key's N home replicas coordinates the request, and any "
-        "other node forwards it to one that is. What share of the requests are forwarded? "
-        "Answer with a number from 0 to 1 (within 0.01 counts).",
-        answer=forwarded,
+        f"A ring of {nodes} nodes, N = {n}, {STALE_MAP_RING['vnodes']} tokens per node. A "
+        "partition-aware client keeps its own copy of the ring (its map) and sends each "
+        "request straight to the key's home replicas. Node K joins, and the client has not "
+        "heard of it yet. For what share of the keys does the client's old map name the "
+        "wrong set of home replicas, so that its writes miss K? Answer with a number from 0 "
+        "to 1 (within 0.02 counts).",
+        answer=stale,
         form=Number(0, 1),
-        wrong={n / nodes: f"{n}/{nodes} is the share the contacted node serves itself: it "
-                          f"holds the key on {n} of the {nodes} nodes. The question asks for "
-                          "the requests it must pass on.",
-               1 / nodes: f"1/{nodes} is the chance of contacting one particular node. A "
-                          f"request stays put when the contacted node is any of the key's "
-                          f"{n} home replicas, and is forwarded otherwise.",
-               1 - 1 / nodes: "that counts a request as forwarded unless it reaches the key's "
-                              "first home replica. Any of the N home replicas can coordinate: "
-                              "only a node outside them forwards.",
-               0.0: "a partition-aware client never needs a forward, but these clients pick "
-                    "a node at random and know nothing of the ring."},
-        rel_tol=0.01,
-        hints=["For one key, how many of the nodes hold it, and how many do not?",
-               f"The contacted node is one of the key's {n} home replicas {n} times in "
-               f"{nodes}; every key has exactly N distinct home replicas, whatever its "
-               "position on the ring."],
-        solution_text=f"{forwarded:.3f}, that is 1 - N/S = 1 - {n}/{nodes}: a random node holds "
-                      f"the key only when it is one of the key's {n} home replicas. The share "
-                      f"grows with the cluster ({1 - n / 100:.2f} with 100 nodes), which is why "
-                      "partition-aware clients that contact a home replica directly save a hop "
-                      "on most requests.")
+        wrong={n / nodes: f"{n}/{nodes} divides by the nodes before the join. After it there "
+                          f"are {nodes + 1}, and K becomes one of the N home replicas of about "
+                          f"{n}/{nodes + 1} of the ring: those are the keys the old map gets "
+                          "wrong.",
+               1 / (nodes + 1): f"1/{nodes + 1} is K's share as a key's first home replica, "
+                                "which is all that moves with N = 1. With N = 3, K also "
+                                "becomes the second or third home replica of other keys, and "
+                                "the old map is wrong for those too.",
+               1 - n / nodes: f"1 - {n}/{nodes} is the share of requests a node picked at "
+                              "random must forward, because it is not a home replica. The "
+                              "question asks how often a client's own map is out of date "
+                              "after a join.",
+               1 - n / (nodes + 1): "that is the share of keys for which the old map is "
+                                    "still right: K is not among their home replicas.",
+               1.0: "a join on the ring does not reshuffle every key: a key's home replicas "
+                    "change only if K is now among the first N distinct nodes of its "
+                    "clockwise walk, and the old map stays right for every other key."},
+        rel_tol=0.02,
+        hints=["A key's set of home replicas changes only when K becomes one of them. For how "
+               "much of the ring is K among the first N distinct nodes clockwise?",
+               f"K takes about 1/{nodes + 1} of the ring as first home replica, and about as "
+               "much as second and as third. Or measure it: copy the Ring, add_node('K') to "
+               "the copy, and compare set(home_replicas(key)) on both rings for many keys."],
+        solution_text=f"{stale:.3f} as the model's Ring measures it over "
+                      f"{STALE_MAP_RING['keys']:,} keys, about N / (S + 1) = {n}/{nodes + 1}: "
+                      "K becomes one of the N home replicas of that share of the ring. For "
+                      "those keys the client sends writes to the node that dropped out "
+                      "instead of K, until gossip (or a coordination service) brings it the "
+                      "new map. The node that drops out is always the old third home replica, "
+                      "so the other two still get every write; it is K that misses them.")
     return q1, q2, q3, q4, q5, q6, q7, q8, q9

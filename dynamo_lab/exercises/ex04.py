@@ -390,15 +390,22 @@ def questions():
                       "anti-entropy runs.")
 
     copies = failed_write_copies()
-    wrong = {(0, 0): "a failed write leaves a trace. The replicas that stored v2 before the "
-                     "put gave up keep it: nothing rolls a write back in a leaderless store.",
+    wrong = {(0, 0): "a failed write leaves a trace. A coordinator refuses a put up front "
+                     "only when it already knows that fewer than W replicas are up, as the "
+                     "perfect detector failure_detector='oracle' would. The default detector "
+                     "suspects a node only once it has missed replies, so here the coordinator "
+                     "sends v2 to all five, and the replicas that are up store it. Nothing "
+                     "rolls a write back when the put gives up.",
              (2, 2): "the read returns v2, because its clock descends from v1's, and read "
                      "repair then sends it to every replica that answered with v1. A write that "
                      "failed spreads like any other.",
              (2, 3): "read repair does not stop at the R replies the read waited for: the "
                      "replies that arrive later are compared and repaired too.",
              (3, 5): "the put failed because it got fewer than W = 3 acknowledgements: only "
-                     "the home replicas that were up stored v2."}
+                     "the home replicas that were up stored v2.",
+             (2, 4): "read repair leaves no home replica out: the read asks all five, and "
+                     "each one that answers with v1, late or not, is sent v2. That includes "
+                     "the read's own coordinator when it is one of the home replicas."}
     q6 = ValueQuestion(
         "ex04.q6",
         "N = 5, R = W = 3, strict quorum, the default failure detector and "

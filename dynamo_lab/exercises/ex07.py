@@ -542,14 +542,14 @@ def questions():
     q7 = ValueQuestion(
         "ex07.q7",
         f"Lesson 07's truncation schedule with clock_threshold={threshold}: in a 16-node "
-        f"cluster (N = 3, no sloppy quorum) the key's first home replica writes ['book'], the "
+        f"cluster (N = 3, R = W = 2, no sloppy quorum) the key's first home replica writes ['book'], the "
         f"third home replica crashes, and a client reads and adds an item through one node "
         f"outside the preference list after another; the crashed replica recovers just "
         f"before the last write. How many coordinators in all (the first one included) does "
         f"it take before the recovered replica keeps ['book'] as a false sibling? Answer with "
         f"a whole number.",
         answer=needed,
-        form=WholeNumber(),
+        form=WholeNumber(example="7"),
         wrong=truncation_wrong,
         hints=["Count the pairs in the last write's clock: one per coordinator, the first "
                "one included. When does it hold more than the threshold?",

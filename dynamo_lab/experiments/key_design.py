@@ -3,9 +3,10 @@
 An application stores events (a user id and a ``created_at`` timestamp) and
 must choose each event's key: a *partition key*, which decides where the
 event is stored, and a *sort key*, which orders events within a partition so
-that a range of them can be read in one scan. Partition by ``created_at``
-and every write of the moment goes to the same place: one node takes all
-the writes while the others idle (a sequential hot spot). The usual fix puts
+that a range of them can be read in one scan. Partition by the time, and
+the writes of the moment crowd into one place while the others idle (a
+sequential hot spot): on a range-partitioned store any time key does it, on
+a hash ring a coarse one (an hour, a day). The usual fix puts
 something with many distinct values first (a user or sensor id, or a hash of
 it) and the timestamp in the sort key.
 
@@ -215,11 +216,17 @@ def judge_key_design(key_fn: Callable[[str, str], tuple[str, str]], *, nodes: in
     report = KeyDesignReport(hash_share, range_share, split_users and ordered, hours=hours)
     if hash_share > max_share:
         worst = max(hours, key=lambda h: hours[h][0])
+        in_worst = [key[0] for event, key in zip(today, keys) if event.created_at[:13] == worst]
+        distinct = len(set(in_worst))
+        spread = (f"all {len(in_worst)} events of that hour had the same partition key"
+                  if distinct == 1 else
+                  f"the {len(in_worst)} events of that hour had only {distinct} distinct "
+                  f"partition keys")
         report.problems.append(
             f"on the hash ring one node coordinated {hash_share:.0%} of the writes of hour "
-            f"{worst}: the partition key has too few distinct values at any moment (all of "
-            f"that hour's events share it), so the hash sends them all to one node, a "
-            f"sequential hot spot")
+            f"{worst}: {spread}, and every event with a given partition key goes to the same "
+            f"node, so too few keys at a time cannot spread evenly over {nodes} nodes (a "
+            f"sequential hot spot)")
     if range_share > max_share:
         report.problems.append(
             f"on a range-partitioned store one range took {range_share:.0%} of an hour's "

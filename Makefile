@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Test processes for make test and make test-fast (pytest-xdist); 1 runs them in one.
+PYTEST_WORKERS ?= 2
 # Extra options for `jupyter lab`, e.g. make lab LAB_ARGS="--port=9999 --ip=0.0.0.0"
 LAB_ARGS ?=
 
@@ -28,11 +30,11 @@ lab: $(STAMP)  ## open the course in JupyterLab at lesson 00 (options: LAB_ARGS=
 	$(BIN)/python tools/lab.py $(LAB_ARGS)
 
 test: $(STAMP)  ## run every test: unit, property, doctests, notebooks, browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 test-fast: $(STAMP)  ## run the tests without notebooks and the browser
 	@# Paths given on the command line replace testpaths; --ignore cannot drop a testpath.
-	$(BIN)/python -m pytest tests dynamo_lab tools -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests dynamo_lab tools -m "not browser" -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 $(VENV)/.installed-bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -30,11 +30,11 @@ lab: $(STAMP)  ## open the course in JupyterLab at lesson 00 (options: LAB_ARGS=
 	$(BIN)/python tools/lab.py $(LAB_ARGS)
 
 test: $(STAMP)  ## run every test: unit, property, doctests, notebooks, browser
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: $(STAMP)  ## run the tests without notebooks and the browser
 	@# Paths given on the command line replace testpaths; --ignore cannot drop a testpath.
-	$(BIN)/python -m pytest tests dynamo_lab tools -m "not browser" -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests dynamo_lab tools -m "not browser" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 $(VENV)/.installed-bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

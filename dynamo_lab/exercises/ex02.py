@@ -178,7 +178,10 @@ class _KeyDesignQuestion(ConfigQuestion):
 
 
 def event_key_design(key_fn) -> tuple[bool, str]:
-    """Judge a key function by placing a day of events with it (see :mod:`dynamo_lab.experiments.key_design`)."""
+    """Judge a key function by placing a day of events with it.
+
+    See :mod:`dynamo_lab.experiments.key_design` for the two placements.
+    """
     if not EVENT_KEY_FORM.accepts(key_fn):
         return False, EVENT_KEY_FORM.message()
     try:

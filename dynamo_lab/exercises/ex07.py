@@ -542,7 +542,8 @@ def questions():
     q7 = ValueQuestion(
         "ex07.q7",
         f"Lesson 07's truncation schedule with clock_threshold={threshold}: in a 16-node "
-        f"cluster (N = 3, R = W = 2, no sloppy quorum) the key's first home replica writes ['book'], the "
+        f"cluster (N = 3, R = W = 2, no sloppy quorum) the key's first home replica writes "
+        f"['book'], the "
         f"third home replica crashes, and a client reads and adds an item through one node "
         f"outside the preference list after another; the crashed replica recovers just "
         f"before the last write. How many coordinators in all (the first one included) does "

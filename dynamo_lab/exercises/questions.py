@@ -362,17 +362,20 @@ class HintText(str):
         return str(self)
 
 
-def _same(a: Any, b: Any, rel_tol: float) -> bool:
+def _same(a: Any, b: Any, rel_tol: float, abs_tol: float | None = None) -> bool:
+    """Equal, numbers within ``rel_tol`` (or ``abs_tol``, which defaults to it), item by item."""
+    if abs_tol is None:
+        abs_tol = rel_tol
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b or a == b
     if isinstance(a, numbers.Real) and isinstance(b, numbers.Real):
-        return math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=rel_tol)
+        return math.isclose(float(a), float(b), rel_tol=rel_tol, abs_tol=abs_tol)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_same(x, y, rel_tol) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y, rel_tol, abs_tol) for x, y in zip(a, b))
     if isinstance(a, (set, frozenset)) and isinstance(b, (set, frozenset)):
         return a == b
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k], rel_tol) for k in a)
+        return a.keys() == b.keys() and all(_same(a[k], b[k], rel_tol, abs_tol) for k in a)
     return a == b
 
 
@@ -394,28 +397,32 @@ class ValueQuestion(Question):
     ``form`` (required) is the form of an answer; ``wrong`` maps tempting
     wrong answers to the message each deserves; ``normalise`` (optional)
     turns an answer into a comparable form first, e.g. ``sorted`` when order
-    does not matter.
+    does not matter. Numbers, also inside tuples, lists and dicts, count as
+    equal within ``rel_tol`` of each other, or within ``abs_tol`` (which
+    defaults to ``rel_tol``), whichever is wider.
     """
 
     kind = "value"
 
     def __init__(self, qid, prompt, *, answer, form: AnswerForm, wrong: dict | None = None,
-                 rel_tol: float = 1e-9, normalise: Callable[[Any], Any] | None = None,
+                 rel_tol: float = 1e-9, abs_tol: float | None = None,
+                 normalise: Callable[[Any], Any] | None = None,
                  default_message: str = "that is not it; the hints may help.", **kw):
         kw.setdefault("solution_text", repr(answer))
         super().__init__(qid, prompt, form=form, **kw)
         self.answer = answer
         self.wrong = dict(wrong or {})
         self.rel_tol = rel_tol
+        self.abs_tol = abs_tol
         self.normalise = normalise or (lambda x: x)
         self.default_message = default_message
 
     def _judge(self, answer):
         given = self.normalise(answer)
-        if _same(given, self.normalise(self.answer), self.rel_tol):
+        if _same(given, self.normalise(self.answer), self.rel_tol, self.abs_tol):
             return CheckResult(CORRECT)
         for tempting, message in self.wrong.items():
-            if _same(given, self.normalise(tempting), self.rel_tol):
+            if _same(given, self.normalise(tempting), self.rel_tol, self.abs_tol):
                 return CheckResult(INCORRECT, message)
         return CheckResult(INCORRECT, self.default_message)
 
